@@ -1,0 +1,209 @@
+package analyzer
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/stratascan/strata/analyzer/source"
+	"github.com/stratascan/strata/analyzer/tree"
+	"github.com/stratascan/strata/analyzer/walk"
+)
+
+// Analysis is the immutable result of analysing an image.
+type Analysis struct {
+	Image   ImageInfo
+	Layers  []Layer
+	Summary Summary
+	// Wasted lists the paths whose bytes are shadowed, largest first.
+	Wasted []WastedPath
+	// DiveInefficiencies are the paths dive reports as inefficient.
+	DiveInefficiencies []DiveInefficiency
+	// Tree is the merged filesystem with every path's history.
+	Tree *tree.Tree
+	// Config is the image's configuration file.
+	Config *v1.ConfigFile
+}
+
+// Analyze walks every layer of the image once (layers concurrently) and
+// computes the analysis.
+func Analyze(ctx context.Context, img *source.Image, opts ...Option) (*Analysis, error) {
+	o := makeOptions(opts)
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return nil, fmt.Errorf("reading the image configuration: %w", err)
+	}
+	v1layers, err := img.Layers()
+	if err != nil {
+		return nil, fmt.Errorf("listing the image layers: %w", err)
+	}
+	layers, err := describeLayers(v1layers, cfg)
+	if err != nil {
+		return nil, err
+	}
+	t, headerSizes, err := walkAll(ctx, v1layers, layers, o)
+	if err != nil {
+		return nil, err
+	}
+	base := min(o.baseLayers, len(layers))
+	a := &Analysis{
+		Image: ImageInfo{
+			Reference: img.Reference, Source: string(img.Source), Name: img.Name,
+			Digest: img.Digest, Platform: img.Platform, Config: summarizeConfig(cfg),
+		},
+		Layers: layers,
+		Tree:   t,
+		Config: cfg,
+	}
+	a.Summary, a.Wasted = measure(t, layers, base)
+	a.Summary.Dive, a.DiveInefficiencies = diveMetrics(t, headerSizes)
+	return a, nil
+}
+
+// describeLayers reads each layer's digests, stored size and command.
+func describeLayers(ls []v1.Layer, cfg *v1.ConfigFile) ([]Layer, error) {
+	cmds, _, known := layerCommands(cfg, len(ls))
+	out := make([]Layer, len(ls))
+	for i, l := range ls {
+		d, err := l.Digest()
+		if err != nil {
+			return nil, fmt.Errorf("reading the digest of layer %d: %w", i, err)
+		}
+		diffID, err := l.DiffID()
+		if err != nil {
+			return nil, fmt.Errorf("reading the diffID of layer %d: %w", i, err)
+		}
+		size, err := l.Size()
+		if err != nil {
+			return nil, fmt.Errorf("reading the size of layer %d: %w", i, err)
+		}
+		mt, _ := l.MediaType()
+		out[i] = Layer{
+			Index: i, Digest: d.String(), DiffID: diffID.String(), MediaType: string(mt),
+			CompressedBytes: size, Command: cmds[i], CommandKnown: known,
+		}
+	}
+	return out, nil
+}
+
+// walkAll reads the layers concurrently and merges them in order as they
+// complete. It returns the tree and each layer's Σ tar header sizes.
+func walkAll(ctx context.Context, ls []v1.Layer, layers []Layer, o options) (*tree.Tree, []int64, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	type result struct {
+		index int
+		res   *walk.Result
+		err   error
+	}
+	var mu sync.Mutex
+	report := func(p Progress) {
+		if o.progress != nil {
+			mu.Lock()
+			o.progress(p)
+			mu.Unlock()
+		}
+	}
+	jobs := make(chan int)
+	results := make(chan result)
+	var wg sync.WaitGroup
+	for w := 0; w < min(o.concurrency, max(len(ls), 1)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				res, err := walkLayer(ctx, ls[i], i, layers, o, report)
+				select {
+				case results <- result{i, res, err}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for i := range ls {
+			select {
+			case jobs <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+
+	b := tree.NewBuilder()
+	headerSizes := make([]int64, len(ls))
+	pending := make(map[int]*walk.Result)
+	next := 0
+	var firstErr error
+	for r := range results {
+		if r.err != nil {
+			if firstErr == nil {
+				firstErr = r.err
+				cancel()
+			}
+			continue
+		}
+		if firstErr != nil {
+			continue
+		}
+		pending[r.index] = r.res
+		for pending[next] != nil {
+			res := pending[next]
+			delete(pending, next)
+			layers[next].Entries = len(res.Entries)
+			for i := range res.Entries {
+				headerSizes[next] += res.Entries[i].HeaderSize
+			}
+			b.Add(res.Entries)
+			next++
+		}
+	}
+	if firstErr != nil {
+		return nil, nil, firstErr
+	}
+	if err := ctx.Err(); err != nil && next < len(ls) {
+		return nil, nil, err
+	}
+	return b.Build(), headerSizes, nil
+}
+
+// walkLayer opens one layer's stored blob and walks it.
+func walkLayer(ctx context.Context, l v1.Layer, i int, layers []Layer, o options, report func(Progress)) (*walk.Result, error) {
+	info := &layers[i]
+	fail := func(err error) error {
+		return fmt.Errorf("layer %d (%s): %w", i, shortDigest(info.Digest), err)
+	}
+	rc, err := l.Compressed()
+	if err != nil {
+		return nil, fail(fmt.Errorf("opening: %w", err))
+	}
+	defer rc.Close()
+	wo := walk.Options{Progress: func(n int64) {
+		report(Progress{Layer: i, Layers: len(layers), Read: n, Size: info.CompressedBytes})
+	}}
+	if o.verify {
+		wo.VerifyDiffID = info.DiffID
+	}
+	res, err := walk.Layer(ctx, rc, wo)
+	if err != nil {
+		return nil, fail(err)
+	}
+	if err := rc.Close(); err != nil {
+		return nil, fail(fmt.Errorf("closing: %w", err))
+	}
+	report(Progress{Layer: i, Layers: len(layers), Read: res.StoredBytes, Size: info.CompressedBytes, Done: true})
+	return res, nil
+}
+
+// shortDigest abbreviates "sha256:0123456789ab..." to "sha256:0123456789ab".
+func shortDigest(d string) string {
+	if len(d) > 19 {
+		return d[:19]
+	}
+	return d
+}

@@ -1,0 +1,62 @@
+package analyzer
+
+import (
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// UnknownCommand labels a layer whose history entry could not be found.
+const UnknownCommand = "(unknown: no matching history entry)"
+
+// layerCommands maps the config history to layers: every history entry that
+// is not an empty layer made one layer, in order. When the counts disagree,
+// entries are matched from the top (the newest layers) and the rest are
+// labelled unknown; the load never fails on it.
+func layerCommands(cfg *v1.ConfigFile, layers int) (cmds []string, raw []string, known bool) {
+	var hist []v1.History
+	if cfg != nil {
+		for _, h := range cfg.History {
+			if !h.EmptyLayer {
+				hist = append(hist, h)
+			}
+		}
+	}
+	cmds, raw = make([]string, layers), make([]string, layers)
+	known = len(hist) == layers
+	for i := 0; i < layers; i++ {
+		j := len(hist) - layers + i
+		if j < 0 {
+			cmds[i] = UnknownCommand
+			continue
+		}
+		raw[i] = hist[j].CreatedBy
+		cmds[i] = Instruction(hist[j].CreatedBy)
+	}
+	return cmds, raw, known
+}
+
+// Instruction turns a history created_by into the Dockerfile instruction it
+// came from: "/bin/sh -c #(nop)  CMD [..]" → "CMD [..]", "/bin/sh -c apt-get
+// update" → "RUN apt-get update", "RUN /bin/sh -c x # buildkit" → "RUN x".
+func Instruction(createdBy string) string {
+	s := strings.TrimSpace(createdBy)
+	s = strings.TrimSuffix(s, "# buildkit")
+	s = strings.TrimSpace(s)
+	if rest, ok := strings.CutPrefix(s, "/bin/sh -c #(nop)"); ok {
+		return strings.TrimSpace(rest)
+	}
+	if rest, ok := strings.CutPrefix(s, "|"); ok {
+		// "|2 ARG=x /bin/sh -c ..." (build args): keep the command part.
+		if i := strings.Index(rest, "/bin/sh -c "); i >= 0 {
+			return "RUN " + strings.TrimSpace(rest[i+len("/bin/sh -c "):])
+		}
+	}
+	if rest, ok := strings.CutPrefix(s, "/bin/sh -c "); ok {
+		return "RUN " + strings.TrimSpace(rest)
+	}
+	if rest, ok := strings.CutPrefix(s, "RUN /bin/sh -c "); ok {
+		return "RUN " + strings.TrimSpace(rest)
+	}
+	return s
+}

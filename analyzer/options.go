@@ -1,0 +1,51 @@
+package analyzer
+
+import "runtime"
+
+// Option configures Analyze.
+type Option func(*options)
+
+type options struct {
+	baseLayers  int
+	verify      bool
+	progress    func(Progress)
+	concurrency int
+}
+
+func makeOptions(opts []Option) options {
+	o := options{baseLayers: 1, concurrency: runtime.GOMAXPROCS(0)}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.concurrency < 1 {
+		o.concurrency = 1
+	}
+	return o
+}
+
+// WithBaseLayers sets how many leading layers belong to the base image.
+// The default is 1, as in dive. Values beyond the layer count are clamped.
+func WithBaseLayers(n int) Option { return func(o *options) { o.baseLayers = max(n, 0) } }
+
+// WithVerify makes the walk check every layer's content against its diffID.
+// Off by default: a full SHA-256 pass costs more than the analysis itself.
+func WithVerify(v bool) Option { return func(o *options) { o.verify = v } }
+
+// WithProgress sets a function called as layers are read. Calls are
+// serialized. The default reports nothing.
+func WithProgress(f func(Progress)) Option { return func(o *options) { o.progress = f } }
+
+// WithConcurrency sets how many layers are read at once. The default is
+// GOMAXPROCS.
+func WithConcurrency(n int) Option { return func(o *options) { o.concurrency = n } }
+
+// Progress reports how far the reading of one layer has come.
+type Progress struct {
+	// Layer is the index of the layer; Layers is the number of layers.
+	Layer, Layers int
+	// Read is how many stored bytes of the layer have been read; Size is the
+	// stored size (0 when unknown).
+	Read, Size int64
+	// Done is true once the layer has been read completely.
+	Done bool
+}

@@ -1,0 +1,206 @@
+package tree
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/stratascan/strata/analyzer/walk"
+)
+
+// Builder merges layers, fed in layer order, into a Tree.
+type Builder struct {
+	index   map[string]NodeID
+	nodes   []node
+	raw     []Entry // entries in (layer, tar order)
+	byLayer [][]int32
+}
+
+// NewBuilder returns an empty builder.
+func NewBuilder() *Builder {
+	return &Builder{
+		index: map[string]NodeID{"/": Root},
+		nodes: []node{{parent: None}},
+	}
+}
+
+// Add appends the next layer's entries. Layers must be added in order.
+func (b *Builder) Add(entries []walk.Entry) {
+	layer := int16(len(b.byLayer))
+	idx := make([]int32, len(entries))
+	for i := range entries {
+		we := &entries[i]
+		idx[i] = int32(len(b.raw))
+		b.raw = append(b.raw, Entry{
+			Link: we.Link, Size: we.Size, Hash: we.Hash, Mode: we.Mode, UID: we.UID, GID: we.GID,
+			Node: b.ensure(we.Path), Layer: layer, HiddenBy: -1, LastShadow: -1, Kind: we.Kind,
+		})
+	}
+	b.byLayer = append(b.byLayer, idx)
+}
+
+// ensure returns the node of a clean absolute path, creating it and its
+// parents as needed.
+func (b *Builder) ensure(p string) NodeID {
+	if id, ok := b.index[p]; ok {
+		return id
+	}
+	cut := strings.LastIndexByte(p, '/')
+	parentPath := p[:cut]
+	if cut == 0 {
+		parentPath = "/"
+	}
+	parent := b.ensure(parentPath)
+	id := NodeID(len(b.nodes))
+	b.nodes = append(b.nodes, node{name: p[cut+1:], parent: parent})
+	b.index[p] = id
+	return id
+}
+
+// Build finishes the tree. The builder must not be used afterwards.
+func (b *Builder) Build() *Tree {
+	t := &Tree{nodes: b.nodes, byLayer: b.byLayer, layers: len(b.byLayer)}
+	b.index, b.nodes = nil, nil
+	t.groupEntries(b.raw)
+	b.raw = nil
+	t.linkChildren()
+	t.computeRemovals()
+	t.computeShadows()
+	t.computeChanges()
+	return t
+}
+
+// groupEntries places entries grouped by node (a stable counting sort) and
+// rewrites the per-layer indexes to the new positions.
+func (t *Tree) groupEntries(raw []Entry) {
+	for i := range raw {
+		t.nodes[raw[i].Node].count++
+	}
+	var at int32
+	for i := range t.nodes {
+		t.nodes[i].first = at
+		at += t.nodes[i].count
+	}
+	fill := make([]int32, len(t.nodes))
+	moved := make([]int32, len(raw))
+	t.entries = make([]Entry, len(raw))
+	for i := range raw {
+		n := raw[i].Node
+		pos := t.nodes[n].first + fill[n]
+		fill[n]++
+		t.entries[pos] = raw[i]
+		moved[i] = pos
+	}
+	for _, idx := range t.byLayer {
+		for j, old := range idx {
+			idx[j] = moved[old]
+		}
+	}
+}
+
+// linkChildren builds the sorted child lists.
+func (t *Tree) linkChildren() {
+	counts := make([]int32, len(t.nodes))
+	for i := 1; i < len(t.nodes); i++ {
+		counts[t.nodes[i].parent]++
+	}
+	var at int32
+	for i := range t.nodes {
+		t.nodes[i].child = at
+		at += counts[i]
+	}
+	t.children = make([]NodeID, at)
+	for i := 1; i < len(t.nodes); i++ {
+		p := &t.nodes[t.nodes[i].parent]
+		t.children[p.child+p.nchild] = NodeID(i)
+		p.nchild++
+	}
+	for i := range t.nodes {
+		kids := t.Children(NodeID(i))
+		if len(kids) > 1 {
+			slices.SortFunc(kids, func(a, b NodeID) int { return strings.Compare(t.nodes[a].name, t.nodes[b].name) })
+		}
+	}
+}
+
+// removesBelow reports whether an entry of this kind removes whatever lower
+// layers put below its path.
+func removesBelow(k walk.Kind) bool { return k != walk.Dir }
+
+// computeRemovals interns, for every node, the sorted layers in which its
+// descendants from lower layers are removed. Parents come before children,
+// so one pass in ID order suffices.
+func (t *Tree) computeRemovals() {
+	t.kills = [][]int16{nil}
+	for i := range t.nodes {
+		n := NodeID(i)
+		var inherited int32
+		if n != Root {
+			inherited = t.nodes[t.nodes[n].parent].kids
+		}
+		t.nodes[n].kids = inherited
+		var own []int16
+		for _, e := range t.History(n) {
+			if removesBelow(e.Kind) && (len(own) == 0 || own[len(own)-1] != e.Layer) {
+				own = append(own, e.Layer)
+			}
+		}
+		if len(own) == 0 {
+			continue
+		}
+		merged := mergeLayers(t.kills[inherited], own)
+		if len(merged) != len(t.kills[inherited]) {
+			t.kills = append(t.kills, merged)
+			t.nodes[n].kids = int32(len(t.kills) - 1)
+		}
+	}
+}
+
+// mergeLayers merges two sorted layer lists without duplicates.
+func mergeLayers(a, b []int16) []int16 {
+	out := make([]int16, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		var v int16
+		switch {
+		case j == len(b) || (i < len(a) && a[i] < b[j]):
+			v, i = a[i], i+1
+		case i == len(a) || b[j] < a[i]:
+			v, j = b[j], j+1
+		default:
+			v, i, j = a[i], i+1, j+1
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// computeShadows sets HiddenBy and LastShadow on every entry.
+func (t *Tree) computeShadows() {
+	for i := range t.nodes {
+		n := NodeID(i)
+		above := t.inherited(n)
+		hist := t.History(n)
+		// Walk backwards keeping the first and last later same-path entry.
+		next, last := int16(-1), int16(-1)
+		for k := len(hist) - 1; k >= 0; k-- {
+			e := &hist[k]
+			first, latest := next, last
+			if len(above) > 0 && above[len(above)-1] > e.Layer {
+				j, _ := slices.BinarySearch(above, e.Layer+1)
+				if first < 0 || above[j] < first {
+					first = above[j]
+				}
+				if above[len(above)-1] > latest {
+					latest = above[len(above)-1]
+				}
+			}
+			e.HiddenBy, e.LastShadow = first, latest
+			if e.Kind != walk.Opaque {
+				next = e.Layer
+				if last < 0 {
+					last = e.Layer
+				}
+			}
+		}
+	}
+}
