@@ -1,0 +1,78 @@
+// Package source turns an image reference (a daemon image, a Podman image, a
+// docker save tarball, an OCI layout or archive, or a registry reference) into
+// a v1.Image ready to be walked, and records what was resolved: the source, the
+// digest and the platform.
+package source
+
+import (
+	"context"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// Kind names where an image is read from.
+type Kind string
+
+// The sources strata reads images from.
+const (
+	Docker        Kind = "docker"
+	Podman        Kind = "podman"
+	DockerArchive Kind = "docker-archive"
+	OCI           Kind = "oci"
+	OCIArchive    Kind = "oci-archive"
+	Registry      Kind = "registry"
+)
+
+// Options tune how a reference is resolved and read.
+type Options struct {
+	// Source forces a source instead of the one the reference implies.
+	// The zero value lets the reference decide.
+	Source Kind
+	// Platform picks one image of a multi-platform index ("os/arch[/variant]").
+	// Empty means the host's platform.
+	Platform string
+	// InsecureRegistries lists registry hosts reached over plain HTTP.
+	InsecureRegistries []string
+	// TempDir is where spooled images (daemon, podman) are written.
+	// Empty means os.TempDir().
+	TempDir string
+	// Notify, when set, receives human-readable notes about the resolution
+	// (for example the platform chosen from an index).
+	Notify func(msg string)
+}
+
+// Image is an opened image: its content as a v1.Image plus what was resolved.
+//
+// Every layer's Compressed() returns the bytes exactly as stored (an
+// uncompressed tar, gzip or zstd); callers detect the compression themselves.
+// Close releases what opening took (temporary files); it is safe to call twice.
+type Image struct {
+	v1.Image
+	// Reference is the argument as the user gave it.
+	Reference string
+	// Source is where the image was read from.
+	Source Kind
+	// Name is the resolved name (tag or path) when there is one.
+	Name string
+	// Digest is the manifest digest, or the image ID when no manifest digest exists.
+	Digest string
+	// Platform is "os/arch[/variant]" of the image.
+	Platform string
+
+	closers []func() error
+}
+
+// Close removes temporary files created while opening the image.
+func (i *Image) Close() error {
+	var first error
+	for n := len(i.closers) - 1; n >= 0; n-- {
+		if err := i.closers[n](); err != nil && first == nil {
+			first = err
+		}
+	}
+	i.closers = nil
+	return first
+}
+
+// Opener is the signature of Open, for callers that substitute it in tests.
+type Opener func(ctx context.Context, ref string, opts Options) (*Image, error)
