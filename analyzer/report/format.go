@@ -1,0 +1,61 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dustin/go-humanize"
+)
+
+// Bytes formats a size in SI units, as docker and dive do ("6.4 kB").
+func Bytes(n int64) string {
+	if n < 0 {
+		return "-" + humanize.Bytes(uint64(-n))
+	}
+	return humanize.Bytes(uint64(n))
+}
+
+// Percent formats a ratio as a percentage with two decimals ("98.44 %").
+func Percent(r float64) string { return fmt.Sprintf("%.2f %%", r*100) }
+
+// OneLine shortens a command to one line of at most width runes, showing
+// newlines as "↵" and escaping control characters.
+func OneLine(s string, width int) string {
+	s = Escape(strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ↵ ")), " "))
+	r := []rune(s)
+	if width > 0 && len(r) > width {
+		if width == 1 {
+			return "…"
+		}
+		return string(r[:width-1]) + "…"
+	}
+	return s
+}
+
+// Escape makes a string safe to print on a terminal: control characters and
+// invalid UTF-8 are shown as Go escapes, everything else is kept.
+func Escape(s string) string {
+	clean := true
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\uFFFD' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == '\uFFFD' && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			q := fmt.Sprintf("%q", string(r))
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,51 @@
+// Package report renders an Analysis as the reports strata prints: a
+// versioned JSON document and a readable text summary.
+package report
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/stratascan/strata/analyzer"
+)
+
+// SchemaVersion is the version of the JSON report's schema.
+const SchemaVersion = 1
+
+// Tool names the program that wrote a report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Document is the JSON report. Field names are stable; see docs/json.md.
+type Document struct {
+	SchemaVersion int                   `json:"schemaVersion"`
+	Tool          Tool                  `json:"tool"`
+	Image         analyzer.ImageInfo    `json:"image"`
+	Summary       analyzer.Summary      `json:"summary"`
+	Layers        []analyzer.Layer      `json:"layers"`
+	Wasted        []analyzer.WastedPath `json:"wasted"`
+}
+
+// NewDocument builds the JSON report of an analysis.
+func NewDocument(a *analyzer.Analysis, tool Tool) Document {
+	d := Document{
+		SchemaVersion: SchemaVersion, Tool: tool, Image: a.Image, Summary: a.Summary,
+		Layers: a.Layers, Wasted: a.Wasted,
+	}
+	if d.Layers == nil {
+		d.Layers = []analyzer.Layer{}
+	}
+	if d.Wasted == nil {
+		d.Wasted = []analyzer.WastedPath{}
+	}
+	return d
+}
+
+// WriteJSON writes the JSON report, indented, with a final newline.
+func WriteJSON(w io.Writer, a *analyzer.Analysis, tool Tool) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(NewDocument(a, tool))
+}

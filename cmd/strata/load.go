@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/source"
+)
+
+// loadFlags are the flags every command that opens an image shares.
+type loadFlags struct {
+	source     string
+	platform   string
+	insecure   []string
+	verify     bool
+	baseLayers int
+	tempDir    string
+	quiet      bool
+}
+
+func (f *loadFlags) register(c *cobra.Command) {
+	fl := c.Flags()
+	fl.StringVar(&f.source, "source", "", "force the image source: docker, podman, docker-archive, oci, oci-archive or registry")
+	fl.StringVar(&f.platform, "platform", "", "pick one image of a multi-platform index (os/arch[/variant]; default: this host's)")
+	fl.StringSliceVar(&f.insecure, "insecure-registry", nil, "reach this registry host over plain HTTP (repeatable)")
+	fl.BoolVar(&f.verify, "verify", false, "check every layer's content against its diffID (costs a SHA-256 pass)")
+	fl.IntVar(&f.baseLayers, "base-layers", 1, "how many leading layers belong to the base image")
+	fl.StringVar(&f.tempDir, "tmp-dir", "", "where images from a daemon are spooled (default: the system temp dir)")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print no progress")
+}
+
+var (
+	platformPattern = regexp.MustCompile(`^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$`)
+	sourceNames     = map[string]source.Kind{
+		"docker": source.Docker, "docker-daemon": source.Docker, "podman": source.Podman,
+		"docker-archive": source.DockerArchive, "docker-tar": source.DockerArchive,
+		"oci": source.OCI, "oci-archive": source.OCIArchive, "registry": source.Registry,
+	}
+)
+
+// options validates the flags and turns them into source options.
+func (f *loadFlags) options(stderr io.Writer) (source.Options, error) {
+	o := source.Options{Platform: f.platform, InsecureRegistries: f.insecure, TempDir: f.tempDir}
+	if f.source != "" {
+		k, ok := sourceNames[f.source]
+		if !ok {
+			return o, usageError(fmt.Errorf("--source %q: unknown source (use docker, podman, docker-archive, oci, oci-archive or registry)", f.source))
+		}
+		o.Source = k
+	}
+	if f.platform != "" && !platformPattern.MatchString(f.platform) {
+		return o, usageError(fmt.Errorf("--platform %q: expected os/arch[/variant], e.g. linux/arm64", f.platform))
+	}
+	if f.baseLayers < 0 {
+		return o, usageError(fmt.Errorf("--base-layers %d: must be 0 or more", f.baseLayers))
+	}
+	if !f.quiet {
+		o.Notify = func(msg string) { fmt.Fprintf(stderr, "strata: %s\n", msg) }
+	}
+	return o, nil
+}
+
+// load opens and analyses an image, reporting progress on stderr. Any
+// failure is an input error (exit code 2) whose message names the image.
+func load(ctx context.Context, ref string, f *loadFlags, stderr io.Writer) (*analyzer.Analysis, error) {
+	opts, err := f.options(stderr)
+	if err != nil {
+		return nil, err
+	}
+	img, err := source.Open(ctx, ref, opts)
+	if err != nil {
+		return nil, inputError(ref, err)
+	}
+	defer img.Close()
+
+	var prog *progress
+	aopts := []analyzer.Option{analyzer.WithBaseLayers(f.baseLayers), analyzer.WithVerify(f.verify)}
+	if !f.quiet {
+		prog = newProgress(stderr, ref)
+		aopts = append(aopts, analyzer.WithProgress(prog.update))
+	}
+	a, err := analyzer.Analyze(ctx, img, aopts...)
+	if prog != nil {
+		prog.finish(a, err)
+	}
+	if err != nil {
+		return nil, inputError(ref, err)
+	}
+	return a, nil
+}
+
+// inputError makes a load failure an exit-code-2 error that names the input.
+func inputError(ref string, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	if strings.Contains(err.Error(), ref) {
+		return usageError(err)
+	}
+	return usageError(fmt.Errorf("%s: %w", ref, err))
+}

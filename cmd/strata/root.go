@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// run builds the command tree and executes it; it returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdout, stderr)
+	root.SetArgs(args)
+	return exitCode(root.ExecuteContext(ctx), stderr)
+}
+
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	lf := &loadFlags{}
+	root := &cobra.Command{
+		Use:   "strata IMAGE",
+		Short: "Show what is inside a container image, layer by layer, and what is wasted",
+		Long: `strata opens a container image and shows, layer by layer, what is inside it,
+what is wasted, and how to fix the Dockerfile that built it.
+
+IMAGE is one of:
+  docker://NAME[:TAG], docker-daemon:NAME   the Docker Engine (DOCKER_HOST, docker context)
+  podman://NAME                             Podman (its API socket, else podman image save)
+  docker-archive:PATH[:TAG|@N]              a docker save tarball
+  oci:DIR[:TAG]                             an OCI image layout directory
+  oci-archive:PATH                          an OCI image layout packed in a tar
+  registry://REF                            a registry, without any daemon
+  PATH                                      a file or directory, its format sniffed
+  REF                                       the Docker Engine if it has it, else Podman, else the registry
+
+Note: docker:// means the Docker daemon, as in dive (skopeo uses it for registries;
+use registry:// here).`,
+		Args:          cobra.ExactArgs(1),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runAnalyze(cmd.Context(), args[0], lf, &outputFlags{format: "text"}, stdout, stderr)
+		},
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
+	lf.register(root)
+	root.AddCommand(newAnalyzeCmd(stdout, stderr), newVersionCmd(stdout))
+	root.CompletionOptions.HiddenDefaultCmd = false
+	wrapArgs(root)
+	return root
+}
+
+// wrapArgs makes argument-count errors usage errors (exit code 2).
+func wrapArgs(c *cobra.Command) {
+	if c.Args != nil {
+		inner := c.Args
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := inner(cmd, args); err != nil {
+				return usageError(fmt.Errorf("%s: %w", cmd.CommandPath(), err))
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		wrapArgs(sub)
+	}
+}
