@@ -141,6 +141,9 @@ func newEntry(hdr *tar.Header) (Entry, bool) {
 		GID:        uint32(hdr.Gid),
 	}
 	dir, base := path.Split(p)
+	if strings.Contains(dir, "/.wh..wh.") {
+		return Entry{}, false // inside AUFS metadata such as .wh..wh.plnk/
+	}
 	if strings.HasPrefix(base, ".wh.") {
 		if base == ".wh..wh..opq" {
 			e.Kind, e.Path = Opaque, path.Clean(dir)

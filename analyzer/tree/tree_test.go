@@ -1,0 +1,139 @@
+package tree_test
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stratascan/strata/analyzer/tree"
+	"github.com/stratascan/strata/analyzer/walk"
+)
+
+func file(p string, size int64, hash uint64) walk.Entry {
+	return walk.Entry{Path: p, Kind: walk.File, Size: size, Hash: hash, Mode: 0o644}
+}
+func dir(p string) walk.Entry      { return walk.Entry{Path: p, Kind: walk.Dir, Mode: 0o755} }
+func whiteout(p string) walk.Entry { return walk.Entry{Path: p, Kind: walk.Whiteout} }
+func opaque(p string) walk.Entry   { return walk.Entry{Path: p, Kind: walk.Opaque} }
+func link(p, to string) walk.Entry { return walk.Entry{Path: p, Kind: walk.Symlink, Link: to} }
+func chmod(e walk.Entry, m uint32) walk.Entry {
+	e.Mode = m
+	return e
+}
+
+// build makes a tree of five layers exercising every kind of change.
+func build() *tree.Tree {
+	b := tree.NewBuilder()
+	b.Add([]walk.Entry{dir("/a"), file("/a/x", 10, 1), file("/a/y", 20, 2), dir("/d"), file("/d/z", 5, 3), link("/l", "/a/x")})
+	b.Add([]walk.Entry{dir("/a"), file("/a/x", 11, 4), whiteout("/a/y"), link("/l", "/a/y")})
+	b.Add([]walk.Entry{opaque("/d"), file("/d/n", 7, 5), dir("/a"), chmod(file("/a/x", 11, 4), 0o600)})
+	b.Add([]walk.Entry{whiteout("/a")})
+	b.Add([]walk.Entry{dir("/a"), file("/a/x", 11, 4)})
+	return b.Build()
+}
+
+// visible lists the paths present in the filesystem as of a layer.
+func visible(t *tree.Tree, layer int) map[string]int64 {
+	out := map[string]int64{}
+	for i := 1; i < t.Len(); i++ {
+		if e := t.State(tree.NodeID(i), layer); e >= 0 {
+			out[t.Path(tree.NodeID(i))] = t.Entry(e).Size
+		}
+	}
+	return out
+}
+
+func TestState(t *testing.T) {
+	tr := build()
+	want := []map[string]int64{
+		{"/a": 0, "/a/x": 10, "/a/y": 20, "/d": 0, "/d/z": 5, "/l": 0},
+		{"/a": 0, "/a/x": 11, "/d": 0, "/d/z": 5, "/l": 0},
+		{"/a": 0, "/a/x": 11, "/d": 0, "/d/n": 7, "/l": 0},
+		{"/d": 0, "/d/n": 7, "/l": 0},
+		{"/a": 0, "/a/x": 11, "/d": 0, "/d/n": 7, "/l": 0},
+	}
+	for l, w := range want {
+		if diff := cmp.Diff(w, visible(tr, l)); diff != "" {
+			t.Errorf("filesystem as of layer %d (-want +got):\n%s", l, diff)
+		}
+	}
+	if got := visible(tr, -1); len(got) != 0 {
+		t.Errorf("filesystem before layer 0 = %v, want empty", got)
+	}
+}
+
+type change struct {
+	Path string
+	Type string
+	Size int64
+}
+
+func changes(t *tree.Tree, cs []tree.Change) []change {
+	var out []change
+	for _, c := range cs {
+		out = append(out, change{t.Path(c.Node), c.Type.String(), t.Bytes(c)})
+	}
+	return out
+}
+
+func TestChanges(t *testing.T) {
+	tr := build()
+	tests := []struct {
+		a, b int
+		want []change
+	}{
+		{1, 1, []change{{"/a", "unchanged", 0}, {"/a/x", "modified", 11}, {"/a/y", "removed", 20}, {"/l", "modified", 0}}},
+		{2, 2, []change{{"/a", "unchanged", 0}, {"/a/x", "modified", 11}, {"/d/z", "removed", 5}, {"/d/n", "added", 7}}},
+		{3, 3, []change{{"/a", "removed", 0}, {"/a/x", "removed", 11}}},
+		{4, 4, []change{{"/a", "added", 0}, {"/a/x", "added", 11}}},
+		// Over a range only the end states count: /a/x went 10 → 11 bytes.
+		// Changes come in node order (the order paths first appeared).
+		{1, 4, []change{{"/a", "unchanged", 0}, {"/a/x", "modified", 11}, {"/a/y", "removed", 20}, {"/d/z", "removed", 5}, {"/l", "modified", 0}, {"/d/n", "added", 7}}},
+		{0, 4, []change{{"/a", "added", 0}, {"/a/x", "added", 11}, {"/d", "added", 0}, {"/l", "added", 0}, {"/d/n", "added", 7}}},
+	}
+	for _, tc := range tests {
+		if diff := cmp.Diff(tc.want, changes(tr, tr.Changes(tc.a, tc.b))); diff != "" {
+			t.Errorf("changes %d..%d (-want +got):\n%s", tc.a, tc.b, diff)
+		}
+	}
+}
+
+func TestShadows(t *testing.T) {
+	tr := build()
+	type shadow struct {
+		Path            string
+		Layer, By, Last int
+	}
+	var got []shadow
+	for i := 0; i < tr.EntryCount(); i++ {
+		e := tr.Entry(int32(i))
+		if e.Shadowed() && e.Kind != walk.Whiteout && e.Kind != walk.Opaque {
+			got = append(got, shadow{tr.Path(e.Node), int(e.Layer), int(e.HiddenBy), int(e.LastShadow)})
+		}
+	}
+	want := []shadow{
+		{"/a", 0, 1, 4}, {"/a", 1, 2, 4}, {"/a", 2, 3, 4},
+		{"/a/x", 0, 1, 4}, {"/a/x", 1, 2, 4}, {"/a/x", 2, 3, 4},
+		{"/a/y", 0, 1, 3},
+		{"/d/z", 0, 2, 2},
+		{"/l", 0, 1, 1},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("shadowed entries (-want +got):\n%s", diff)
+	}
+}
+
+func TestLookupAndPath(t *testing.T) {
+	tr := build()
+	for _, p := range []string{"/", "/a", "/a/x", "/d/n", "/l"} {
+		n, ok := tr.Lookup(p)
+		if !ok {
+			t.Fatalf("Lookup(%q) not found", p)
+		}
+		if got := tr.Path(n); got != p {
+			t.Errorf("Path(Lookup(%q)) = %q", p, got)
+		}
+	}
+	if _, ok := tr.Lookup("/nope"); ok {
+		t.Error("Lookup(/nope) found a node")
+	}
+}
