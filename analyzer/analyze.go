@@ -63,7 +63,7 @@ func Analyze(ctx context.Context, img *source.Image, opts ...Option) (*Analysis,
 
 // describeLayers reads each layer's digests, stored size and command.
 func describeLayers(ls []v1.Layer, cfg *v1.ConfigFile) ([]Layer, error) {
-	cmds, _, known := layerCommands(cfg, len(ls))
+	cmds, raw, known := layerCommands(cfg, len(ls))
 	out := make([]Layer, len(ls))
 	for i, l := range ls {
 		d, err := l.Digest()
@@ -81,7 +81,7 @@ func describeLayers(ls []v1.Layer, cfg *v1.ConfigFile) ([]Layer, error) {
 		mt, _ := l.MediaType()
 		out[i] = Layer{
 			Index: i, Digest: d.String(), DiffID: diffID.String(), MediaType: string(mt),
-			CompressedBytes: size, Command: cmds[i], CommandKnown: known,
+			CompressedBytes: size, Command: cmds[i], CreatedBy: raw[i], CommandKnown: known,
 		}
 	}
 	return out, nil

@@ -16,6 +16,8 @@ type Layer struct {
 	CompressedBytes int64 `json:"compressedBytes,omitempty"`
 	// Command is the history instruction that made the layer.
 	Command string `json:"command"`
+	// CreatedBy is the history entry exactly as the image records it.
+	CreatedBy string `json:"createdBy,omitempty"`
 	// CommandKnown is false when the history could not be matched to the
 	// layers and Command is a placeholder.
 	CommandKnown bool `json:"commandKnown"`

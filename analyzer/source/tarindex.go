@@ -112,20 +112,24 @@ func indexTar(f *os.File) (*tarIndex, error) {
 
 // tarError turns a tar reading error into a concrete cause.
 func tarError(f *os.File, n int, err error) error {
+	if n == 0 {
+		var head [512]byte
+		m, _ := f.ReadAt(head[:], 0)
+		switch sniffCompression(head[:m]) {
+		case compGzip:
+			return notImagef("gzip-compressed file; decompress it first (gunzip) or pass the tar inside")
+		case compZstd:
+			return notImagef("zstd-compressed file; decompress it first (unzstd) or pass the tar inside")
+		}
+		if m < len(head) {
+			return notImagef("not a tar archive (%d bytes, shorter than one tar header)", m)
+		}
+		if !errors.Is(err, io.ErrUnexpectedEOF) {
+			return notImagef("not a tar archive (%v)", err)
+		}
+	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return errors.New("truncated tar: the file ends inside a member")
-	}
-	if n == 0 {
-		var magic [4]byte
-		if m, _ := f.ReadAt(magic[:], 0); m > 0 {
-			switch sniffCompression(magic[:m]) {
-			case compGzip:
-				return notImagef("gzip-compressed file; decompress it first (gunzip) or pass the tar inside")
-			case compZstd:
-				return notImagef("zstd-compressed file; decompress it first (unzstd) or pass the tar inside")
-			}
-		}
-		return notImagef("not a tar archive (%v)", err)
 	}
 	return fmt.Errorf("reading tar: %w", err)
 }

@@ -1,0 +1,144 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/source"
+	"github.com/stratascan/strata/fixtures"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// demo analyses the demo image built in memory.
+func demo(t *testing.T) *analyzer.Analysis {
+	t.Helper()
+	img, err := fixtures.Build(fixtures.DemoImage(), fixtures.Uncompressed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := analyzer.Analyze(context.Background(), &source.Image{Image: img, Reference: "demo", Source: source.DockerArchive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", name, diff)
+	}
+}
+
+func TestText(t *testing.T) {
+	var buf bytes.Buffer
+	if err := report.WriteText(&buf, demo(t), report.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "demo.txt", buf.Bytes())
+}
+
+func TestJSON(t *testing.T) {
+	var buf bytes.Buffer
+	if err := report.WriteJSON(&buf, demo(t), report.Tool{Name: "strata", Version: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "demo.json", buf.Bytes())
+
+	// The names product users script against must all be there.
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(buf.Bytes(), &top); err != nil {
+		t.Fatal(err)
+	}
+	doc := map[string]map[string]any{}
+	for _, k := range []string{"summary", "image", "tool"} {
+		m := map[string]any{}
+		if err := json.Unmarshal(top[k], &m); err != nil {
+			t.Fatal(err)
+		}
+		doc[k] = m
+	}
+	for _, k := range []string{"totalBytes", "visibleBytes", "wastedBytes", "efficiency", "userBytes", "userWastedBytes",
+		"userWastedPercent", "duplicateBytes", "potentialSavingsBytes", "fileCount", "layerCount", "dive"} {
+		if _, ok := doc["summary"][k]; !ok {
+			t.Errorf("summary.%s missing", k)
+		}
+	}
+	var layers []map[string]any
+	if err := json.Unmarshal(top["layers"], &layers); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"index", "digest", "diffID", "sizeBytes", "compressedBytes", "command", "added", "modified", "removed"} {
+		if _, ok := layers[0][k]; !ok {
+			t.Errorf("layers[0].%s missing", k)
+		}
+	}
+	if string(top["schemaVersion"]) != "1" {
+		t.Errorf("schemaVersion = %s", top["schemaVersion"])
+	}
+}
+
+// TestJSONEmptyImage checks an image without layers: arrays, not null,
+// and ratios that are numbers.
+func TestJSONEmptyImage(t *testing.T) {
+	img, err := fixtures.Build(fixtures.Image{}, fixtures.Uncompressed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := analyzer.Analyze(context.Background(), &source.Image{Image: img})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := report.WriteJSON(&buf, a, report.Tool{}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{`"layers": []`, `"wasted": []`, `"efficiency": 1`, `"userWastedPercent": 0`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("empty image JSON lacks %s:\n%s", want, out)
+		}
+	}
+}
+
+func TestEscape(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain/path":       "plain/path",
+		"café/日本語":         "café/日本語",
+		"new\nline":        `new\nline`,
+		"esc\x1b[31mred":   `esc\x1b[31mred`,
+		"bad\xffutf8":      `bad\xffutf8`,
+		"real \uFFFD kept": "real \uFFFD kept",
+		"c1\u009bcsi":      `c1\u009bcsi`,
+	} {
+		if got := report.Escape(in); got != want {
+			t.Errorf("Escape(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := report.OneLine("RUN a &&\n  b", 0); got != "RUN a && ↵ b" {
+		t.Errorf("OneLine = %q", got)
+	}
+	if got := report.OneLine("abcdef", 4); got != "abc…" {
+		t.Errorf("OneLine cut = %q", got)
+	}
+}
