@@ -13,6 +13,39 @@ SHOW_LOGS=0
 # D is the temporary directory that holds every service's state.
 D=${D:-}
 
+# STRAY_PATHS are created outside $D whatever the flags say: dockerd's plugin
+# directory, containerd's shim socket directory, and the blob-info cache that
+# root's podman and skopeo keep. Children come before their parents.
+STRAY_PATHS=(
+	/run/docker/plugins /run/docker
+	/run/containerd/s /run/containerd
+	/var/lib/containers/cache/blob-info-cache-v1.boltdb /var/lib/containers/cache /var/lib/containers
+)
+# STRAY_NEW lists those of STRAY_PATHS that did not exist before the run.
+STRAY_NEW=()
+
+# note_stray_paths records which of STRAY_PATHS do not exist yet.
+note_stray_paths() {
+	local p
+	for p in "${STRAY_PATHS[@]}"; do
+		[ -e "$p" ] || STRAY_NEW+=("$p")
+	done
+}
+
+# remove_stray_paths removes what the run created of STRAY_PATHS: the cache
+# file, and directories only when empty.
+remove_stray_paths() {
+	local p
+	for p in "${STRAY_NEW[@]}"; do
+		if [ -f "$p" ]; then
+			rm -f "$p"
+		elif [ -d "$p" ]; then
+			rmdir "$p" 2>/dev/null
+		fi
+	done
+	return 0
+}
+
 # step prints a progress line on stderr.
 step() { printf '==> %s\n' "$*" >&2; }
 
@@ -315,6 +348,7 @@ cleanup() {
 	stop_pidfile "$D/docker/exec/containerd/containerd.pid" containerd
 	unmount_under "$D"
 	rm -rf "$D" || step "could not remove $D"
+	remove_stray_paths
 	step "services stopped"
 	exit "$status"
 }

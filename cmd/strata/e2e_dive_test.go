@@ -21,7 +21,7 @@ func TestE2EDiveFixtures(t *testing.T) {
 	e2eSkipShort(t)
 	dir := e2eDiveFixtures
 	if _, err := os.Stat(filepath.Join(dir, "EXPECTED.md")); err != nil {
-		t.Skipf("dive's fixtures are not here (%v): they live in ../shared/fixtures/dive beside the repository", err)
+		e2eSkip(t, "dive's fixtures are not here (%v): they live in ../shared/fixtures/dive beside the repository", err)
 	}
 	oci := e2eDive{SizeBytes: 11189, UserSizeBytes: 0, Efficiency: 1, WastedBytes: 0, UserWastedPercent: 0}
 	tests := []struct {

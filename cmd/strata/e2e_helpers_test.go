@@ -28,7 +28,7 @@ import (
 
 // The variables that configure the end-to-end tests (set by .ci/run).
 const (
-	e2eVarE2E              = "STRATA_TEST_E2E"               // "1": run the end-to-end tests that need no service
+	e2eVarE2E              = "STRATA_TEST_E2E"               // "1": nothing may skip (see e2eSkip)
 	e2eVarDockerHost       = "STRATA_TEST_DOCKER_HOST"       // DOCKER_HOST of a Docker Engine the tests may use
 	e2eVarPodman           = "STRATA_TEST_PODMAN"            // "1": podman works, with CONTAINERS_STORAGE_CONF
 	e2eVarPodmanSocket     = "STRATA_TEST_PODMAN_SOCKET"     // unix:// address of a Podman API service
@@ -105,13 +105,25 @@ func e2eSkipShort(t *testing.T) {
 	}
 }
 
-// e2eNeedEnv returns the value of the variable, skipping the test with a
-// message naming it when it is not set.
+// e2eSkip skips the test for lack of something it needs, unless
+// STRATA_TEST_E2E=1 says that everything is configured (as .ci/run does):
+// then a test that would skip fails, so that CI cannot pass by skipping.
+func e2eSkip(t *testing.T, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if os.Getenv(e2eVarE2E) == "1" {
+		t.Fatalf("%s=1, but: %s", e2eVarE2E, msg)
+	}
+	t.Skip(msg)
+}
+
+// e2eNeedEnv returns the value of the variable, skipping the test (see
+// e2eSkip) with a message naming it when it is not set.
 func e2eNeedEnv(t *testing.T, name, what string) string {
 	t.Helper()
 	v := os.Getenv(name)
 	if v == "" {
-		t.Skipf("%s is not set: no %s configured for this test (.ci/run sets it)", name, what)
+		e2eSkip(t, "%s is not set: no %s configured for this test (.ci/run sets it)", name, what)
 	}
 	return v
 }
