@@ -1,0 +1,235 @@
+package analyzer
+
+import (
+	"archive/tar"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/stratascan/strata/analyzer/walk"
+)
+
+// ErrNotInLayer reports a path that has no entry in the layer read.
+var ErrNotInLayer = errors.New("no such entry in the layer")
+
+// ErrNotRegular reports an entry whose content cannot be read (a directory,
+// a symlink, a device, a whiteout).
+var ErrNotRegular = errors.New("not a regular file")
+
+// maxLinkHops bounds how many hard links ReadFile follows.
+const maxLinkHops = 8
+
+// ReadFile streams one layer's tar (and only that layer's) to the entry at p
+// and returns at most limit bytes of its content (limit < 0 means no limit).
+// A hard link is followed to its target in the same layer. Only the stored
+// blob of that layer is read, decompressed on the fly.
+func ReadFile(ctx context.Context, img v1.Image, layer int, p string, limit int64) ([]byte, error) {
+	var out []byte
+	err := CopyFile(ctx, img, layer, p, writerFunc(func(b []byte) (int, error) {
+		if limit >= 0 && int64(len(out)+len(b)) > limit {
+			out = append(out, b[:limit-int64(len(out))]...)
+			return 0, errLimit
+		}
+		out = append(out, b...)
+		return len(b), nil
+	}))
+	if errors.Is(err, errLimit) {
+		err = nil
+	}
+	return out, err
+}
+
+// CopyFile streams one layer's tar to the entry at p and copies its whole
+// content to w. It returns the error of the first failing step, wrapped with
+// the layer and path.
+func CopyFile(ctx context.Context, img v1.Image, layer int, p string, w io.Writer) error {
+	p = walk.Normalize(p)
+	layers, err := img.Layers()
+	if err != nil {
+		return fmt.Errorf("listing the image layers: %w", err)
+	}
+	if layer < 0 || layer >= len(layers) {
+		return fmt.Errorf("layer %d: the image has %d layers", layer, len(layers))
+	}
+	want := p
+	for hop := 0; hop <= maxLinkHops; hop++ {
+		target, err := copyEntry(ctx, layers[layer], want, w)
+		if err != nil {
+			return fmt.Errorf("reading %s from layer %d: %w", p, layer, err)
+		}
+		if target == "" {
+			return nil
+		}
+		want = target
+	}
+	return fmt.Errorf("reading %s from layer %d: too many hard links", p, layer)
+}
+
+// copyEntry reads the layer to the last entry at want (the last one wins, as
+// on extraction) and copies its content, or returns the hard link target to
+// follow instead.
+func copyEntry(ctx context.Context, l v1.Layer, want string, w io.Writer) (string, error) {
+	rc, err := l.Compressed()
+	if err != nil {
+		return "", fmt.Errorf("opening the layer: %w", err)
+	}
+	defer rc.Close()
+	plain, _, release, err := walk.Decompress(ctxReader{ctx, rc})
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	tr := tar.NewReader(plain)
+	var found *tar.Header
+	var content []byte // a copy of the last match's content, kept only when a later match may follow
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return "", fmt.Errorf("reading the layer tar: %w", err)
+		}
+		if walk.Normalize(hdr.Name) != want {
+			continue
+		}
+		found = hdr
+		content = content[:0]
+		if hdr.Typeflag == tar.TypeReg || hdr.Typeflag == tar.TypeRegA {
+			// Keep reading: a later entry at the same path would win. Buffer
+			// only when it is small; large files are streamed below by a
+			// second pass.
+			if hdr.Size <= 1<<20 {
+				b, err := io.ReadAll(tr)
+				if err != nil {
+					return "", fmt.Errorf("reading the layer tar: %w", err)
+				}
+				content = b
+			} else {
+				content = nil
+			}
+		}
+	}
+	if found == nil {
+		return "", ErrNotInLayer
+	}
+	switch found.Typeflag {
+	case tar.TypeLink:
+		return walk.Normalize(found.Linkname), nil
+	case tar.TypeReg, tar.TypeRegA:
+	default:
+		return "", ErrNotRegular
+	}
+	if content != nil || found.Size == 0 {
+		_, err := w.Write(content)
+		return "", err
+	}
+	return "", streamLast(ctx, l, want, w)
+}
+
+// streamLast copies the content of the last entry at want without buffering.
+func streamLast(ctx context.Context, l v1.Layer, want string, w io.Writer) error {
+	// Count the matches first, then copy the last one on a second pass.
+	count := 0
+	if err := scan(ctx, l, func(hdr *tar.Header, _ io.Reader) (bool, error) {
+		if walk.Normalize(hdr.Name) == want {
+			count++
+		}
+		return false, nil
+	}); err != nil {
+		return err
+	}
+	seen := 0
+	return scan(ctx, l, func(hdr *tar.Header, r io.Reader) (bool, error) {
+		if walk.Normalize(hdr.Name) != want {
+			return false, nil
+		}
+		seen++
+		if seen < count {
+			return false, nil
+		}
+		_, err := io.Copy(w, r)
+		return true, err
+	})
+}
+
+// scan calls fn on every header of the layer until it returns stop.
+func scan(ctx context.Context, l v1.Layer, fn func(*tar.Header, io.Reader) (bool, error)) error {
+	rc, err := l.Compressed()
+	if err != nil {
+		return fmt.Errorf("opening the layer: %w", err)
+	}
+	defer rc.Close()
+	plain, _, release, err := walk.Decompress(ctxReader{ctx, rc})
+	if err != nil {
+		return err
+	}
+	defer release()
+	tr := tar.NewReader(plain)
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading the layer tar: %w", err)
+		}
+		stop, err := fn(hdr, tr)
+		if err != nil || stop {
+			return err
+		}
+	}
+}
+
+// SafeRelPath turns an image path into a relative path that stays inside a
+// directory: it rejects empty results and anything with a ".." element.
+func SafeRelPath(p string) (string, error) {
+	clean := path.Clean("/" + p)
+	if clean == "/" {
+		return "", fmt.Errorf("%q: no file name", p)
+	}
+	for _, el := range splitPath(clean[1:]) {
+		if el == ".." || el == "." || el == "" {
+			return "", fmt.Errorf("%q: unsafe path element %q", p, el)
+		}
+	}
+	return clean[1:], nil
+}
+
+func splitPath(p string) []string {
+	var out []string
+	for len(p) > 0 {
+		i := 0
+		for i < len(p) && p[i] != '/' {
+			i++
+		}
+		out = append(out, p[:i])
+		if i == len(p) {
+			break
+		}
+		p = p[i+1:]
+	}
+	return out
+}
+
+var errLimit = errors.New("limit reached")
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
+
+// ctxReader stops reading once the context is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
