@@ -153,6 +153,7 @@ func podmanSave(ctx context.Context, name string, opts Options) (*Image, error) 
 	}
 	img.closers = append([]func() error{func() error { return os.RemoveAll(dir) }}, img.closers...)
 	img.Name = found
+	img.Source = Podman
 	return img, nil
 }
 
