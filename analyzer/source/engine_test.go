@@ -302,7 +302,7 @@ func TestPodmanSocket(t *testing.T) {
 func TestDockerRealDaemon(t *testing.T) {
 	host := os.Getenv("STRATA_TEST_DOCKER_HOST")
 	if host == "" {
-		t.Skip("STRATA_TEST_DOCKER_HOST is not set (the CI script starts dockerd and sets it)")
+		skipUnlessE2E(t, "STRATA_TEST_DOCKER_HOST is not set (the CI script starts dockerd and sets it)")
 	}
 	isolateEnv(t)
 	t.Setenv("DOCKER_HOST", host)

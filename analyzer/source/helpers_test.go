@@ -34,13 +34,13 @@ func sharedDir(t *testing.T) string {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Skip("go.mod not found above the test directory")
+			skipUnlessE2E(t, "go.mod not found above the test directory")
 		}
 		dir = parent
 	}
 	shared := filepath.Join(dir, "..", "shared")
 	if !exists(filepath.Join(shared, "fixtures", "dive")) {
-		t.Skipf("dive fixtures not found at %s (they live outside the repository)", shared)
+		skipUnlessE2E(t, "dive fixtures not found at %s (they live outside the repository)", shared)
 	}
 	return shared
 }
@@ -220,4 +220,14 @@ func isolateEnv(t *testing.T) {
 	} {
 		t.Setenv(k, v)
 	}
+}
+
+// skipUnlessE2E skips a test whose service or data is not configured, except
+// under STRATA_TEST_E2E=1 (set by .ci/run), where nothing may skip.
+func skipUnlessE2E(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("STRATA_TEST_E2E") == "1" {
+		t.Fatalf("STRATA_TEST_E2E=1 but: "+format, args...)
+	}
+	t.Skipf(format, args...)
 }
