@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"net"
 	"net/http"
@@ -351,4 +352,23 @@ func TestDockerRealDaemon(t *testing.T) {
 	emptyDir(t, tmp)
 	_, err = Open(ctx, "docker://"+repo+":missing", Options{TempDir: tmp})
 	wantError(t, err, "docker://"+repo+":missing", "not found in the Docker daemon")
+}
+
+func TestDockerEngineTLS(t *testing.T) {
+	isolateEnv(t)
+	srv := httptest.NewUnstartedServer(newFakeEngine(t))
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	certDir := t.TempDir()
+	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	os.WriteFile(filepath.Join(certDir, "ca.pem"), ca, 0o644)
+	t.Setenv("DOCKER_HOST", "tcp://"+srv.Listener.Addr().String())
+	t.Setenv("DOCKER_TLS_VERIFY", "1")
+	t.Setenv("DOCKER_CERT_PATH", certDir)
+	openOK(t, "docker://app:1", Options{TempDir: t.TempDir()})
+
+	// Verification asked for without a CA is a configuration error.
+	t.Setenv("DOCKER_CERT_PATH", t.TempDir())
+	_, err := Open(context.Background(), "docker://app:1", Options{})
+	wantError(t, err, "docker://app:1", "DOCKER_CERT_PATH", "ca.pem")
 }
