@@ -12,6 +12,8 @@ NAMES=()
 SHOW_LOGS=0
 # D is the temporary directory that holds every service's state.
 D=${D:-}
+# TEST_PID is the process (group) id of the running tests, if any.
+TEST_PID=
 
 # STRAY_PATHS are created outside $D whatever the flags say: dockerd's plugin
 # directory, containerd's shim socket directory, and the blob-info cache that
@@ -112,18 +114,17 @@ start_service() {
 }
 
 # wait_until NAME SECONDS PID LOG CMD... runs CMD once a second until it
-# succeeds; it fails, printing LOG's tail, when PID dies or time runs out.
+# succeeds; it fails when PID dies or time runs out (cleanup then prints the
+# logs).
 wait_until() {
 	local name=$1 timeout=$2 pid=$3 logfile=$4 start=$SECONDS
 	shift 4
 	until "$@" >/dev/null 2>&1; do
 		if ! kill -0 "$pid" 2>/dev/null; then
-			tail -n 40 "$logfile" >&2 || true
-			die "$name exited during startup (log above: $logfile)"
+			die "$name exited during startup (its log follows: $logfile)"
 		fi
 		if [ $((SECONDS - start)) -ge "$timeout" ]; then
-			tail -n 40 "$logfile" >&2 || true
-			die "$name did not answer within ${timeout}s (log above: $logfile)"
+			die "$name did not answer within ${timeout}s (its log follows: $logfile)"
 		fi
 		sleep 1
 	done
@@ -178,8 +179,7 @@ start_dockerd() {
 		! DOCKER_CONFIG="$smoke" docker -H "unix://$sock" run --rm --network none strata-ci/smoke:1 \
 			/bin/busybox true >>"$smoke/log" 2>&1; then
 		cat "$smoke/log" >&2
-		tail -n 40 "$D/dockerd.log" >&2
-		die "dockerd cannot run a container (containerd/runc)"
+		die "dockerd cannot run a container (containerd/runc); its log follows"
 	fi
 	DOCKER_CONFIG="$smoke" docker -H "unix://$sock" rmi strata-ci/smoke:1 >/dev/null
 	rm -rf "$smoke"
@@ -338,6 +338,10 @@ cleanup() {
 	set +e
 	trap - INT TERM
 	[ -n "$D" ] && [ -d "$D" ] || exit "$status"
+	if [ -n "$TEST_PID" ]; then
+		step "stopping the tests"
+		stop_service "$TEST_PID" "go test"
+	fi
 	if [ "$status" -ne 0 ] || [ "$SHOW_LOGS" = 1 ]; then
 		show_logs
 	fi
