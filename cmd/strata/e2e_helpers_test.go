@@ -4,7 +4,8 @@ package main
 // would, against real services (Docker Engine, Podman, registries) that
 // .ci/run starts and announces through STRATA_TEST_* variables. A test whose
 // service is not configured skips, naming the variable, so that a plain
-// `go test ./...` passes on a fresh clone.
+// `go test ./...` passes on a fresh clone; with STRATA_TEST_E2E=1 (as .ci/run
+// sets) it fails instead, so that CI cannot pass by skipping.
 //
 // This file holds the shared machinery: building and running the binary,
 // running the other tools (docker, podman, skopeo), and the parts of the JSON
