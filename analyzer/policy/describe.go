@@ -9,8 +9,9 @@ import (
 	"github.com/stratascan/strata/analyzer/findings"
 )
 
-// findingsOf returns the findings of an analysis.
-func findingsOf(a *analyzer.Analysis) []findings.Finding { return nil }
+// FindingsOf returns the findings of an analysis, as the rule engine
+// reported them.
+func FindingsOf(a *analyzer.Analysis) []findings.Finding { return nil }
 
 // formatRatio writes a threshold ratio as given ("0.9").
 func formatRatio(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

@@ -135,7 +135,7 @@ func Evaluate(a *analyzer.Analysis, c Config, base *Baseline) *Result {
 	if c.FailOn.Enabled {
 		r.Config.FailOn = c.FailOn.Severity.String()
 	}
-	r.Findings, r.Suppressed = applyFindings(findingsOf(a), c, base)
+	r.Findings, r.Suppressed = applyFindings(FindingsOf(a), c, base)
 	if base != nil {
 		r.Baseline = &BaselineInfo{}
 		for _, f := range r.Findings {

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/policy"
 )
 
 // SchemaVersion is the version of the JSON report's schema.
@@ -26,6 +27,8 @@ type Document struct {
 	Summary       analyzer.Summary      `json:"summary"`
 	Layers        []analyzer.Layer      `json:"layers"`
 	Wasted        []analyzer.WastedPath `json:"wasted"`
+	// Policy is the evaluated policy, in the report of strata ci.
+	Policy *policy.Result `json:"policy,omitempty"`
 }
 
 // NewDocument builds the JSON report of an analysis.

@@ -1,0 +1,186 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/findings"
+	"github.com/stratascan/strata/analyzer/policy"
+)
+
+// MarkdownOptions tune the Markdown report.
+type MarkdownOptions struct {
+	// TopWasted is how many wasted paths to list (default 10).
+	TopWasted int
+	// TopFindings is how many findings to list (default 30).
+	TopFindings int
+	// Width is the width commands are cut to (default 80).
+	Width int
+}
+
+func (o *MarkdownOptions) defaults() {
+	if o.TopWasted <= 0 {
+		o.TopWasted = 10
+	}
+	if o.TopFindings <= 0 {
+		o.TopFindings = 30
+	}
+	if o.Width <= 0 {
+		o.Width = 80
+	}
+}
+
+// WriteMarkdown writes the analysis as GitHub-flavoured Markdown, for a job
+// summary ($GITHUB_STEP_SUMMARY) or a pull-request comment: the verdict and
+// each check when r is not nil, the sizes, the findings with their fixes, the
+// largest wasted paths and a table of the layers with their sizes.
+func WriteMarkdown(w io.Writer, a *analyzer.Analysis, r *policy.Result, opts MarkdownOptions) error {
+	opts.defaults()
+	ew := &errWriter{w: w}
+	img := a.Image
+	if r != nil {
+		icon := "✅"
+		if !r.Passed {
+			icon = "❌"
+		}
+		ew.printf("## %s strata ci: %s %s\n\n", icon, r.Status, mdCode(img.Reference))
+		ew.printf("Policy: %s · %d passed, %d failed, %d skipped\n\n", mdText(PolicySource(r.Config)),
+			r.Counts.Pass, r.Counts.Fail, r.Counts.Skip)
+	} else {
+		ew.printf("## strata: %s\n\n", mdCode(img.Reference))
+	}
+	writeMarkdownImage(ew, a)
+	if r != nil {
+		writeMarkdownChecks(ew, r)
+		writeMarkdownFindings(ew, r.Findings, r.Suppressed, opts)
+	} else {
+		var fs []policy.Finding
+		for _, f := range policy.FindingsOf(a) {
+			fs = append(fs, policy.Finding{Finding: f, New: true})
+		}
+		writeMarkdownFindings(ew, fs, 0, opts)
+	}
+	writeMarkdownWasted(ew, a, opts)
+	writeMarkdownLayers(ew, a, opts)
+	return ew.err
+}
+
+func writeMarkdownImage(w *errWriter, a *analyzer.Analysis) {
+	s, img := a.Summary, a.Image
+	var meta []string
+	meta = append(meta, "source "+img.Source)
+	if img.Digest != "" {
+		meta = append(meta, "digest "+mdCode(img.Digest))
+	}
+	if img.Platform != "" {
+		meta = append(meta, "platform "+mdCode(img.Platform))
+	}
+	w.printf("%s\n\n", strings.Join(meta, " · "))
+	w.printf("| Size | Wasted | Efficiency | User wasted | Duplicates | Potential savings | Layers | Files |\n")
+	w.printf("|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	w.printf("| %s | %s | %s | %s | %s | %s | %d | %d |\n\n", Bytes(s.TotalBytes), Bytes(s.WastedBytes),
+		Percent(s.Efficiency), Percent(s.UserWastedPercent), Bytes(s.DuplicateBytes), Bytes(s.PotentialSavingsBytes),
+		s.LayerCount, s.FileCount)
+	w.printf("Dive-compatible: efficiency %s, wasted %s, user wasted %s.\n\n",
+		Percent(s.Dive.Efficiency), Bytes(s.Dive.WastedBytes), Percent(s.Dive.UserWastedPercent))
+}
+
+func writeMarkdownChecks(w *errWriter, r *policy.Result) {
+	w.printf("### Checks\n\n")
+	w.printf("| Result | Check | Threshold | Value | Reason |\n|---|---|---:|---:|---|\n")
+	for _, c := range r.Checks {
+		icon := map[policy.Status]string{policy.Pass: "✅", policy.Fail: "❌", policy.Skip: "⏭️"}[c.Status]
+		w.printf("| %s %s | %s | %s | %s | %s |\n", icon, c.Status, mdCode(c.DisplayName(r.Config.Format)),
+			mdText(CheckThreshold(c)), mdText(CheckValue(c)), mdText(c.Reason))
+	}
+	w.printf("\n")
+}
+
+func writeMarkdownFindings(w *errWriter, fs []policy.Finding, suppressed int, opts MarkdownOptions) {
+	if len(fs) == 0 {
+		w.printf("### Findings\n\nNone")
+		if suppressed > 0 {
+			w.printf(" (%d suppressed by the policy)", suppressed)
+		}
+		w.printf(".\n\n")
+		return
+	}
+	w.printf("### Findings (%d)\n\n", len(fs))
+	w.printf("| | Severity | Rule | Layer | Paths | Size | Finding and fix |\n|---|---|---|---|---|---:|---|\n")
+	for i, f := range fs {
+		if i == opts.TopFindings {
+			w.printf("\n… and %d more (see the JSON report).\n", len(fs)-i)
+			break
+		}
+		mark := ""
+		switch {
+		case f.Failing:
+			mark = "❌"
+		case !f.New:
+			mark = "baseline"
+		}
+		w.printf("| %s | %s | %s | %s | %s | %s | %s |\n", mark, f.Severity, mdCode(f.Rule),
+			mdText(FindingWhere(f.Finding, opts.Width/2)), mdText(FindingPaths(f.Finding, 3)), markdownBytes(f.Finding),
+			mdText(f.Title+". "+f.Hint))
+	}
+	w.printf("\n")
+}
+
+func markdownBytes(f findings.Finding) string {
+	if f.Bytes <= 0 {
+		return ""
+	}
+	return Bytes(f.Bytes)
+}
+
+func writeMarkdownWasted(w *errWriter, a *analyzer.Analysis, opts MarkdownOptions) {
+	if len(a.Wasted) == 0 {
+		return
+	}
+	w.printf("### Largest wasted paths (%d in all)\n\n", len(a.Wasted))
+	w.printf("| Wasted | Path | In layers | Hidden by |\n|---:|---|---|---|\n")
+	for i, p := range a.Wasted {
+		if i == opts.TopWasted {
+			break
+		}
+		var in []string
+		for _, o := range p.Occurrences {
+			in = append(in, fmt.Sprint(o.Layer))
+		}
+		by := p.Occurrences[len(p.Occurrences)-1].ShadowedBy
+		w.printf("| %s | %s | %s | %d |\n", Bytes(p.Bytes), mdCode(p.Path), strings.Join(in, ", "), by)
+	}
+	w.printf("\n")
+}
+
+func writeMarkdownLayers(w *errWriter, a *analyzer.Analysis, opts MarkdownOptions) {
+	w.printf("### Layers\n\n")
+	w.printf("| # | Size | Wasted later | Added | Modified | Removed | Command |\n|---:|---:|---:|---:|---:|---:|---|\n")
+	for _, l := range a.Layers {
+		w.printf("| %d | %s | %s | %d | %d | %d | %s |\n", l.Index, Bytes(l.SizeBytes), Bytes(l.WastedBytes),
+			l.Added, l.Modified, l.Removed, mdCode(OneLine(l.Command, opts.Width)))
+	}
+	w.printf("\n")
+}
+
+// mdText makes text safe in a Markdown table cell: one line, pipes and
+// HTML-significant characters escaped.
+func mdText(s string) string {
+	s = OneLine(s, 0)
+	r := strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`)
+	return r.Replace(s)
+}
+
+// mdCode writes s as inline code, safe in a table cell.
+func mdCode(s string) string {
+	s = strings.ReplaceAll(OneLine(s, 0), "|", `\|`)
+	if s == "" {
+		return ""
+	}
+	if strings.Contains(s, "`") {
+		return "`` " + s + " ``"
+	}
+	return "`" + s + "`"
+}
