@@ -233,3 +233,30 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	}
 	return c.r.Read(p)
 }
+
+// EachFile streams one layer's tar once and calls fn with the content of
+// every regular file whose normalized path is in paths (a path present twice
+// in the layer is passed twice, the last one last, as extraction would).
+func EachFile(ctx context.Context, img v1.Image, layer int, paths map[string]bool, fn func(p string, r io.Reader) error) error {
+	layers, err := img.Layers()
+	if err != nil {
+		return fmt.Errorf("listing the image layers: %w", err)
+	}
+	if layer < 0 || layer >= len(layers) {
+		return fmt.Errorf("layer %d: the image has %d layers", layer, len(layers))
+	}
+	err = scan(ctx, layers[layer], func(hdr *tar.Header, r io.Reader) (bool, error) {
+		if hdr.Typeflag != tar.TypeReg && hdr.Typeflag != tar.TypeRegA {
+			return false, nil
+		}
+		p := walk.Normalize(hdr.Name)
+		if !paths[p] {
+			return false, nil
+		}
+		return false, fn(p, r)
+	})
+	if err != nil {
+		return fmt.Errorf("reading layer %d: %w", layer, err)
+	}
+	return nil
+}

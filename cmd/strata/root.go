@@ -16,7 +16,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
-	lf := &loadFlags{}
+	lf, bf := &loadFlags{}, &browseFlags{}
 	root := &cobra.Command{
 		Use:   "strata IMAGE",
 		Short: "Show what is inside a container image, layer by layer, and what is wasted",
@@ -33,19 +33,24 @@ IMAGE is one of:
   PATH                                      a file or directory, its format sniffed
   REF                                       the Docker Engine if it has it, else Podman, else the registry
 
+On a terminal, strata IMAGE opens the interactive browser (press ? for its keys).
+Without a terminal, or with CI=true|1|yes or DIVE_CI=true in the environment, it
+prints the text report instead.
+
 Note: docker:// means the Docker daemon, as in dive (skopeo uses it for registries;
 use registry:// here).`,
 		Args:          cobra.ExactArgs(1),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runAnalyze(cmd.Context(), args[0], lf, &outputFlags{format: "text"}, stdout, stderr)
+			return runBrowse(cmd.Context(), args[0], lf, bf, stdout, stderr)
 		},
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	lf.register(root)
+	root.Flags().BoolVar(&bf.noColor, "no-color", false, "draw the browser without colours (as NO_COLOR does)")
 	root.AddCommand(newAnalyzeCmd(stdout, stderr), newVersionCmd(stdout))
 	root.CompletionOptions.HiddenDefaultCmd = false
 	wrapArgs(root)

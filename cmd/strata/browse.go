@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/source"
+	"github.com/stratascan/strata/ui"
+	"golang.org/x/term"
+)
+
+// browseFlags are the flags of the interactive browser.
+type browseFlags struct {
+	noColor bool
+}
+
+// runBrowse opens the interactive browser on a terminal. Without one, or
+// when CI is set (as dive does), it prints the text report instead and says
+// why on stderr.
+func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, stdout, stderr io.Writer) error {
+	if reason := noBrowserReason(stdout); reason != "" {
+		fmt.Fprintf(stderr, "strata: %s: printing the text report instead of opening the browser\n", reason)
+		return runAnalyze(ctx, ref, lf, &outputFlags{format: "text"}, stdout, stderr)
+	}
+	var notes []string
+	var notesMu sync.Mutex
+	opts, err := lf.options(io.Discard)
+	if err != nil {
+		return err
+	}
+	if !lf.quiet {
+		opts.Notify = func(msg string) { notesMu.Lock(); notes = append(notes, msg); notesMu.Unlock() }
+	}
+	if bf.noColor || os.Getenv("NO_COLOR") != "" {
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	m := ui.New(ref, ui.WithCancel(cancel), ui.WithContext(ctx))
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
+		tea.WithOutput(stdout))
+
+	var img *source.Image
+	loaded := make(chan struct{})
+	go func() {
+		defer close(loaded)
+		var err error
+		img, err = source.Open(ctx, ref, opts)
+		if err != nil {
+			p.Send(ui.LoadedMsg{Err: inputError(ref, err)})
+			return
+		}
+		aopts := []analyzer.Option{analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify),
+			analyzer.WithProgress(func(pr analyzer.Progress) { p.Send(ui.ProgressMsg(pr)) })}
+		a, err := analyzer.Analyze(ctx, img, aopts...)
+		if err != nil {
+			p.Send(ui.LoadedMsg{Err: inputError(ref, err)})
+			return
+		}
+		p.Send(ui.LoadedMsg{Analysis: a, Image: img.Image})
+	}()
+
+	final, runErr := p.Run()
+	cancel()
+	<-loaded // the analysis has stopped: the image can be closed
+	if img != nil {
+		if err := img.Close(); err != nil && runErr == nil {
+			runErr = fmt.Errorf("removing temporary files: %w", err)
+		}
+	}
+	for _, n := range notes {
+		fmt.Fprintf(stderr, "strata: %s\n", n)
+	}
+	if fm, ok := final.(ui.Model); ok && fm.Err() != nil {
+		return fm.Err()
+	}
+	if errors.Is(runErr, tea.ErrProgramKilled) || errors.Is(runErr, tea.ErrInterrupted) {
+		return context.Canceled
+	}
+	if runErr != nil {
+		return fmt.Errorf("running the browser: %w", runErr)
+	}
+	if fm, ok := final.(ui.Model); ok && fm.Cancelled() {
+		return context.Canceled
+	}
+	return nil
+}
+
+// noBrowserReason says why the browser cannot or must not open, or "".
+func noBrowserReason(stdout io.Writer) string {
+	if v := strings.ToLower(os.Getenv("CI")); v == "true" || v == "1" || v == "yes" {
+		return "CI is set"
+	}
+	if strings.ToLower(os.Getenv("DIVE_CI")) == "true" {
+		return "DIVE_CI is set"
+	}
+	f, ok := stdout.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return "stdout is not a terminal"
+	}
+	if !term.IsTerminal(int(os.Stdin.Fd())) {
+		return "stdin is not a terminal"
+	}
+	return ""
+}

@@ -1,0 +1,120 @@
+package ui
+
+import (
+	"fmt"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/report"
+)
+
+// scroller is a block of pre-rendered lines with a scroll offset, shared by
+// the text panes.
+type scroller struct {
+	offset int
+}
+
+func (s *scroller) update(msg tea.KeyMsg, k KeyMap, lines, height int) {
+	switch {
+	case key.Matches(msg, k.Up):
+		s.offset--
+	case key.Matches(msg, k.Down):
+		s.offset++
+	case key.Matches(msg, k.PageUp):
+		s.offset -= height
+	case key.Matches(msg, k.PageDown):
+		s.offset += height
+	case key.Matches(msg, k.Top):
+		s.offset = 0
+	case key.Matches(msg, k.Bottom):
+		s.offset = lines
+	}
+	s.clamp(lines, height)
+}
+
+func (s *scroller) clamp(lines, height int) {
+	s.offset = max(min(s.offset, lines-height), 0)
+}
+
+func (s scroller) window(lines []string, height int) []string {
+	s.clamp(len(lines), height)
+	return lines[s.offset:min(s.offset+height, len(lines))]
+}
+
+// Details is the layer details pane: the selected layer's digests, sizes,
+// full command and what it added, modified and removed.
+type Details struct {
+	KeyMap KeyMap
+	styles *Styles
+	layers []analyzer.Layer
+	layer  int
+	scroll scroller
+	width  int
+	height int
+	title  string
+
+	focused bool
+}
+
+func newDetails(layers []analyzer.Layer, keys KeyMap, styles *Styles) Details {
+	return Details{KeyMap: keys, styles: styles, layers: layers, title: "Layer Details"}
+}
+
+// SetSize sets the pane's outer size.
+func (m *Details) SetSize(w, h int) { m.width, m.height = w, h }
+
+// SetLayer shows another layer.
+func (m *Details) SetLayer(i int) {
+	if i != m.layer {
+		m.layer, m.scroll.offset = i, 0
+	}
+}
+
+// Update scrolls the text.
+func (m Details) Update(msg tea.Msg) (Details, tea.Cmd) {
+	if km, ok := msg.(tea.KeyMsg); ok && m.focused {
+		m.scroll.update(km, m.KeyMap, len(m.lines()), m.height-2)
+	}
+	return m, nil
+}
+
+func (m Details) lines() []string {
+	if m.layer < 0 || m.layer >= len(m.layers) {
+		return nil
+	}
+	l := m.layers[m.layer]
+	w := m.width - 2
+	lab := m.styles.Label.Render
+	var out []string
+	add := func(label, value string) {
+		out = append(out, lab(fmt.Sprintf("%-11s", label))+cut(value, max(w-11, 1)))
+	}
+	add("Layer", fmt.Sprintf("%d of %d", l.Index, len(m.layers)))
+	add("Digest", l.Digest)
+	add("DiffID", l.DiffID)
+	size := report.Bytes(l.SizeBytes)
+	if l.CompressedBytes > 0 {
+		size += fmt.Sprintf(" (%s stored)", report.Bytes(l.CompressedBytes))
+	}
+	add("Size", size)
+	add("Entries", fmt.Sprint(l.Entries))
+	add("Added", fmt.Sprintf("%d (%s)", l.Added, report.Bytes(l.AddedBytes)))
+	add("Modified", fmt.Sprintf("%d (%s)", l.Modified, report.Bytes(l.ModifiedBytes)))
+	add("Removed", fmt.Sprintf("%d (%s)", l.Removed, report.Bytes(l.RemovedBytes)))
+	add("Wasted", report.Bytes(l.WastedBytes)+" shadowed later")
+	out = append(out, lab("Command"))
+	cmd := l.CreatedBy
+	if cmd == "" {
+		cmd = l.Command
+	}
+	for _, line := range wrap(report.Escape(cmd), max(w, 1)) {
+		out = append(out, line)
+	}
+	return out
+}
+
+// View draws the pane.
+func (m Details) View() string {
+	return m.styles.box(m.title, m.scroll.window(m.lines(), m.height-2), m.width, m.height, m.focused)
+}

@@ -1,0 +1,132 @@
+package ui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// KeyMap holds every key binding of the browser. Defaults follow dive where
+// its bindings do not clash (ctrl+m is Enter in a terminal, so modified files
+// also toggle with M).
+type KeyMap struct {
+	// Global.
+	Quit      key.Binding
+	Help      key.Binding
+	NextPane  key.Binding
+	PrevPane  key.Binding
+	Filter    key.Binding
+	Close     key.Binding
+	Findings  key.Binding
+	LeftPane  key.Binding
+	RightPane key.Binding
+
+	// Movement, shared by every list.
+	Up       key.Binding
+	Down     key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+	Top      key.Binding
+	Bottom   key.Binding
+
+	// Layers pane.
+	LayerMode      key.Binding
+	AggregatedMode key.Binding
+	MarkRange      key.Binding
+
+	// File tree.
+	Collapse       key.Binding
+	Expand         key.Binding
+	Toggle         key.Binding
+	ToggleAll      key.Binding
+	ShowAdded      key.Binding
+	ShowRemoved    key.Binding
+	ShowModified   key.Binding
+	ShowUnchanged  key.Binding
+	OnlyWasted     key.Binding
+	Attributes     key.Binding
+	Sort           key.Binding
+	Preview        key.Binding
+	Extract        key.Binding
+	TreeAggregated key.Binding
+
+	// Findings and history.
+	Open key.Binding
+}
+
+// DefaultKeyMap returns the default bindings.
+func DefaultKeyMap() KeyMap {
+	b := func(help, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return KeyMap{
+		Quit:      b("q", "quit", "q", "ctrl+c"),
+		Help:      b("?", "help", "?"),
+		NextPane:  b("tab", "next pane", "tab"),
+		PrevPane:  b("shift+tab", "previous pane", "shift+tab"),
+		Filter:    b("/", "filter paths", "/", "ctrl+f", "ctrl+_"),
+		Close:     b("esc", "close", "esc"),
+		Findings:  b("f", "findings", "f"),
+		LeftPane:  b("←/h", "previous tab", "left", "h"),
+		RightPane: b("→/l", "next tab", "right", "l"),
+
+		Up:       b("↑/k", "up", "up", "k"),
+		Down:     b("↓/j", "down", "down", "j"),
+		PageUp:   b("pgup/u", "page up", "pgup", "u"),
+		PageDown: b("pgdn/d", "page down", "pgdown", "d"),
+		Top:      b("home/g", "first", "home", "g"),
+		Bottom:   b("end/G", "last", "end", "G"),
+
+		LayerMode:      b("ctrl+l/c", "layer changes", "ctrl+l", "c"),
+		AggregatedMode: b("ctrl+a/a", "aggregated changes", "ctrl+a", "a"),
+		MarkRange:      b("v", "compare range from here", "v"),
+
+		Collapse:       b("←/h", "parent", "left", "h"),
+		Expand:         b("→/l", "expand", "right", "l"),
+		Toggle:         b("space", "collapse/expand", " ", "enter"),
+		ToggleAll:      b("ctrl+space/*", "collapse/expand all", "ctrl+@", "ctrl+ ", "*"),
+		ShowAdded:      b("ctrl+a/A", "added", "ctrl+a", "A"),
+		ShowRemoved:    b("ctrl+r/R", "removed", "ctrl+r", "R"),
+		ShowModified:   b("M", "modified", "M"),
+		ShowUnchanged:  b("ctrl+u/U", "unchanged", "ctrl+u", "U"),
+		OnlyWasted:     b("w", "only wasted", "w"),
+		Attributes:     b("ctrl+b/b", "attributes", "ctrl+b", "b"),
+		Sort:           b("ctrl+o/s", "sort by name/size", "ctrl+o", "s"),
+		Preview:        b("p", "preview", "p"),
+		Extract:        b("ctrl+e/x", "extract to .", "ctrl+e", "x"),
+		TreeAggregated: b("ctrl+l", "layer/aggregated", "ctrl+l"),
+
+		Open: b("enter", "go to", "enter"),
+	}
+}
+
+// helpGroup is one titled column of the help overlay.
+type helpGroup struct {
+	Title    string
+	Bindings []key.Binding
+}
+
+// globalShort are the keys the footer always shows.
+func (k KeyMap) globalShort() []key.Binding {
+	return []key.Binding{k.NextPane, k.Filter, k.Help, k.Quit}
+}
+
+// layersShort are the footer keys of the layers pane.
+func (k KeyMap) layersShort() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.LayerMode, k.AggregatedMode, k.MarkRange}
+}
+
+// treeShort are the footer keys of the file tree.
+func (k KeyMap) treeShort() []key.Binding {
+	return []key.Binding{k.Toggle, k.ToggleAll, k.ShowAdded, k.ShowRemoved, k.ShowModified,
+		k.ShowUnchanged, k.OnlyWasted, k.Attributes, k.Sort, k.Preview, k.Extract}
+}
+
+// groups lists every binding for the help overlay.
+func (k KeyMap) groups() []helpGroup {
+	return []helpGroup{
+		{"Global", []key.Binding{k.NextPane, k.PrevPane, k.Filter, k.Close, k.Findings, k.Help, k.Quit}},
+		{"Lists", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
+		{"Layers", []key.Binding{k.LayerMode, k.AggregatedMode, k.MarkRange, k.RightPane}},
+		{"Details, Image, Findings", []key.Binding{k.LeftPane, k.RightPane, k.Open}},
+		{"File tree", []key.Binding{k.Collapse, k.Expand, k.Toggle, k.ToggleAll, k.ShowAdded, k.ShowRemoved,
+			k.ShowModified, k.ShowUnchanged, k.OnlyWasted, k.Attributes, k.Sort, k.Preview, k.Extract}},
+		{"File history", []key.Binding{k.Open}},
+	}
+}

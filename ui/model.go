@@ -1,0 +1,554 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/findings"
+	"github.com/stratascan/strata/analyzer/tree"
+)
+
+// state is what the browser is doing.
+type state int
+
+const (
+	stateLoading state = iota
+	stateBrowsing
+	stateFailed
+)
+
+// pane names a pane of the browser.
+type pane int
+
+const (
+	paneLayers pane = iota
+	paneDetails
+	paneImage
+	paneFindings
+	paneTree
+	paneHistory
+)
+
+// LoadedMsg ends the loading screen: the analysis and the opened image (for
+// previews and extraction), or the error that stopped them.
+type LoadedMsg struct {
+	Analysis *analyzer.Analysis
+	Image    v1.Image
+	Err      error
+}
+
+// Option configures the browser.
+type Option func(*Model)
+
+// WithImage sets the image files are previewed and extracted from (the
+// default, none, disables both).
+func WithImage(img v1.Image) Option { return func(m *Model) { m.img = img } }
+
+// WithFindings sets the findings to show instead of the analysis' own.
+func WithFindings(fs []findings.Finding) Option {
+	return func(m *Model) { m.findingsSet, m.findingsList = true, fs }
+}
+
+// WithWorkDir sets where files are extracted (default: the current directory).
+func WithWorkDir(dir string) Option { return func(m *Model) { m.workDir = dir } }
+
+// WithCancel sets the function called when the user quits while the image
+// is still loading (default: none).
+func WithCancel(cancel func()) Option { return func(m *Model) { m.cancel = cancel } }
+
+// WithContext sets the context previews and extractions run under
+// (default: context.Background()).
+func WithContext(ctx context.Context) Option { return func(m *Model) { m.ctx = ctx } }
+
+// WithKeyMap replaces the default key bindings.
+func WithKeyMap(k KeyMap) Option { return func(m *Model) { m.keys = k } }
+
+// WithStyles replaces the default styles.
+func WithStyles(s *Styles) Option { return func(m *Model) { m.styles = s } }
+
+// withClock fixes the loading screen's clock (tests).
+func withClock(now func() time.Time) Option { return func(m *Model) { m.now = now } }
+
+// Model is the browser's root model: the loading screen, then the panes.
+type Model struct {
+	keys    KeyMap
+	styles  *Styles
+	help    help.Model
+	state   state
+	ref     string
+	load    loading
+	err     error
+	ctx     context.Context
+	cancel  func()
+	workDir string
+	now     func() time.Time
+
+	a            *analyzer.Analysis
+	img          v1.Image
+	findingsSet  bool
+	findingsList []findings.Finding
+	ix           *treeIndex
+	flagBuf      []uint8
+
+	layers   Layers
+	details  Details
+	summary  Summary
+	findings Findings
+	tree     FileTree
+	history  History
+
+	focus     pane
+	info      pane // the tab shown in the info box
+	width     int
+	height    int
+	filter    textinput.Model
+	filtering bool
+	showHelp  bool
+	preview   preview
+	status    string
+	quitting  bool
+	rects     [6]rect
+}
+
+type rect struct{ x, y, w, h int }
+
+func (r rect) contains(x, y int) bool { return x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h }
+
+// New returns a browser that shows the loading screen for ref until a
+// LoadedMsg arrives; feed it ProgressMsg meanwhile.
+func New(ref string, opts ...Option) Model {
+	m := Model{keys: DefaultKeyMap(), styles: DefaultStyles(), ref: ref, ctx: context.Background(), now: time.Now, info: paneDetails}
+	for _, o := range opts {
+		o(&m)
+	}
+	if m.workDir == "" {
+		m.workDir, _ = os.Getwd()
+	}
+	m.help = help.New()
+	m.help.ShortSeparator = "  "
+	m.help.Styles.ShortKey = m.styles.HelpKey
+	m.help.Styles.ShortDesc = m.styles.HelpDesc
+	m.help.Styles.ShortSeparator = m.styles.HelpSep
+	m.help.Styles.Ellipsis = m.styles.HelpSep
+	m.filter = textinput.New()
+	m.filter.Prompt = "Filter: "
+	m.filter.Placeholder = "regexp or text matched in the path"
+	m.load = newLoading(ref, m.styles, m.now())
+	return m
+}
+
+// NewBrowser returns a browser already showing an analysis.
+func NewBrowser(a *analyzer.Analysis, opts ...Option) Model {
+	m := New(a.Image.Reference, opts...)
+	m.loaded(a)
+	return m
+}
+
+// Err returns the error that ended the browser (a failed load), if any.
+func (m Model) Err() error { return m.err }
+
+// Init starts the loading screen's clock.
+func (m Model) Init() tea.Cmd {
+	if m.state == stateLoading {
+		return m.tick()
+	}
+	return nil
+}
+
+func (m Model) tick() tea.Cmd {
+	return tea.Tick(500*time.Millisecond, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// loaded builds the panes over an analysis: an index linear in the tree's
+// size, and the view of the first layer.
+func (m *Model) loaded(a *analyzer.Analysis) {
+	m.a, m.state = a, stateBrowsing
+	if !m.findingsSet {
+		m.findingsList = analysisFindings(a)
+	}
+	m.ix = newTreeIndex(a.Tree)
+	m.findings = newFindings(m.findingsList, m.keys, m.styles)
+	m.layers = newLayers(a.Layers, m.findings.PerLayer(len(a.Layers)), m.keys, m.styles)
+	m.details = newDetails(a.Layers, m.keys, m.styles)
+	m.summary = newSummary(a, m.keys, m.styles)
+	m.history = newHistory(a.Tree, m.keys, m.styles)
+	vf := m.viewFlags()
+	m.tree = newFileTree(m.ix, vf, m.keys, m.styles)
+	m.layers.span = vf.span
+	m.setFocus(paneLayers)
+	m.layout()
+	m.syncHistory()
+}
+
+// span returns the view the layers pane asks for.
+func (m *Model) span() span {
+	i := m.layers.Selected()
+	switch m.layers.mode {
+	case ModeAggregated:
+		return span{From: min(max(m.a.Summary.BaseLayers, 0), i), To: i}
+	case ModeRange:
+		return span{From: min(m.layers.mark, i), To: max(m.layers.mark, i)}
+	}
+	return span{From: i, To: i}
+}
+
+func (m *Model) viewFlags() *viewFlags {
+	if len(m.a.Layers) == 0 {
+		return &viewFlags{span: span{0, -1}, flags: make([]uint8, m.a.Tree.Len())}
+	}
+	vf := computeFlags(m.a.Tree, m.span(), m.flagBuf)
+	m.flagBuf = vf.flags
+	return vf
+}
+
+// updateView recomputes the tree's view after the layer or mode changed.
+func (m *Model) updateView() {
+	vf := m.viewFlags()
+	m.layers.span = vf.span
+	m.tree.setView(vf, m.layers.mode)
+	m.details.SetLayer(m.layers.Selected())
+	m.syncHistory()
+}
+
+func (m *Model) syncHistory() { m.history.SetNode(m.tree.Cursor()) }
+
+// setFocus moves the keyboard focus.
+func (m *Model) setFocus(p pane) {
+	if p == paneHistory && m.rects[paneHistory].h == 0 && m.width > 0 {
+		p = paneLayers
+	}
+	m.focus = p
+	if p == paneDetails || p == paneImage || p == paneFindings {
+		m.info = p
+	}
+	m.layers.focused = p == paneLayers
+	m.details.focused = p == paneDetails
+	m.summary.focused = p == paneImage
+	m.findings.focused = p == paneFindings
+	m.tree.focused = p == paneTree
+	m.history.focused = p == paneHistory
+}
+
+// cycle moves the focus along Layers → info tab → Tree → History.
+func (m *Model) cycle(dir int) {
+	order := []pane{paneLayers, m.info, paneTree}
+	if m.rects[paneHistory].h > 0 {
+		order = append(order, paneHistory)
+	}
+	at := 0
+	for i, p := range order {
+		if p == m.focus {
+			at = i
+		}
+	}
+	m.setFocus(order[(at+dir+len(order))%len(order)])
+}
+
+// Update handles every message.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case ProgressMsg:
+		m.load.update(msg)
+		return m, nil
+	case tickMsg:
+		if m.state != stateLoading {
+			return m, nil
+		}
+		m.load.now = m.now()
+		return m, m.tick()
+	case LoadedMsg:
+		if msg.Err != nil {
+			m.err, m.state = msg.Err, stateFailed
+			return m, tea.Quit
+		}
+		if msg.Image != nil {
+			m.img = msg.Image
+		}
+		m.loaded(msg.Analysis)
+		return m, nil
+	case tea.KeyMsg:
+		return m.handleKey(msg)
+	case tea.MouseMsg:
+		return m.handleMouse(msg)
+	}
+	if m.state != stateBrowsing {
+		return m, nil
+	}
+	return m.handleBrowse(msg)
+}
+
+// handleBrowse handles the messages panes send each other.
+func (m Model) handleBrowse(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case layerSelectedMsg:
+		m.updateView()
+	case jumpMsg:
+		m.jump(msg)
+	case previewMsg:
+		return m, readPreview(m.ctx, m.img, msg)
+	case previewDoneMsg:
+		m.preview.show(msg, m.img != nil)
+	case extractMsg:
+		m.status = "extracting…"
+		return m, extractCmd(m.ctx, m.img, m.a.Tree, msg.node, msg.span, m.workDir)
+	case extractDoneMsg:
+		if msg.err != nil {
+			m.status = "extract failed: " + msg.err.Error()
+		} else {
+			m.status = msg.text
+		}
+	case filterDoneMsg:
+		m.tree, _ = m.tree.Update(msg)
+		m.syncHistory()
+	}
+	return m, nil
+}
+
+// jump selects a layer and reveals a path in the tree.
+func (m *Model) jump(j jumpMsg) {
+	if j.layer >= 0 && j.layer < len(m.a.Layers) {
+		if m.layers.mode == ModeRange {
+			m.layers.mode, m.layers.mark = ModeLayer, -1
+		}
+		m.layers.Select(j.layer)
+		m.updateView()
+	}
+	if j.path != "" {
+		if n, ok := m.a.Tree.Lookup(j.path); ok {
+			m.tree.Reveal(n)
+			m.syncHistory()
+			m.setFocus(paneTree)
+		}
+	}
+}
+
+func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	if msg.Type == tea.KeyCtrlC || (m.state != stateBrowsing && key.Matches(msg, k.Quit)) {
+		return m.quit()
+	}
+	if m.state != stateBrowsing {
+		return m, nil
+	}
+	if m.preview.open {
+		m.preview.update(msg, k, m.bodyHeight()-2)
+		return m, nil
+	}
+	if m.showHelp {
+		if key.Matches(msg, k.Help) || key.Matches(msg, k.Close) {
+			m.showHelp = false
+		} else if key.Matches(msg, k.Quit) {
+			return m.quit()
+		}
+		return m, nil
+	}
+	if m.filtering {
+		return m.handleFilterKey(msg)
+	}
+	m.status = ""
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+		return m, nil
+	case key.Matches(msg, k.Filter):
+		m.filtering = true
+		m.setFocus(paneTree)
+		m.layout()
+		return m, m.filter.Focus()
+	case key.Matches(msg, k.Close):
+		if m.filter.Value() != "" {
+			m.filter.SetValue("")
+			cmd := m.tree.SetFilter("")
+			m.layout()
+			m.syncHistory()
+			return m, cmd
+		}
+		return m, nil
+	case key.Matches(msg, k.NextPane):
+		m.cycle(1)
+		return m, nil
+	case key.Matches(msg, k.PrevPane):
+		m.cycle(-1)
+		return m, nil
+	case key.Matches(msg, k.Findings) && m.focus != paneTree:
+		m.setFocus(paneFindings)
+		return m, nil
+	}
+	var cmd tea.Cmd
+	switch m.focus {
+	case paneLayers:
+		if key.Matches(msg, k.RightPane) {
+			m.setFocus(m.info)
+			return m, nil
+		}
+		m.layers, cmd = m.layers.Update(msg)
+	case paneDetails, paneImage, paneFindings:
+		tabs := []pane{paneDetails, paneImage, paneFindings}
+		if key.Matches(msg, k.LeftPane) {
+			if m.focus == paneDetails {
+				m.setFocus(paneLayers)
+			} else {
+				m.setFocus(tabs[int(m.focus-paneDetails)-1])
+			}
+			return m, nil
+		}
+		if key.Matches(msg, k.RightPane) {
+			if m.focus == paneFindings {
+				m.setFocus(paneTree)
+			} else {
+				m.setFocus(tabs[int(m.focus-paneDetails)+1])
+			}
+			return m, nil
+		}
+		switch m.focus {
+		case paneDetails:
+			m.details, cmd = m.details.Update(msg)
+		case paneImage:
+			m.summary, cmd = m.summary.Update(msg)
+		default:
+			m.findings, cmd = m.findings.Update(msg)
+		}
+	case paneTree:
+		m.tree, cmd = m.tree.Update(msg)
+		m.syncHistory()
+	case paneHistory:
+		m.history, cmd = m.history.Update(msg)
+	}
+	return m, cmd
+}
+
+func (m Model) handleFilterKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Close), msg.Type == tea.KeyEnter:
+		m.filtering = false
+		m.filter.Blur()
+		m.layout()
+		return m, nil
+	}
+	before := m.filter.Value()
+	var cmd tea.Cmd
+	m.filter, cmd = m.filter.Update(msg)
+	if m.filter.Value() != before {
+		cmd = tea.Batch(cmd, m.tree.SetFilter(m.filter.Value()))
+		m.syncHistory()
+	}
+	return m, cmd
+}
+
+func (m Model) quit() (tea.Model, tea.Cmd) {
+	if m.state == stateLoading && m.cancel != nil {
+		m.cancel()
+	}
+	m.quitting = true
+	return m, tea.Quit
+}
+
+func (m Model) handleMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
+	if m.state != stateBrowsing || m.showHelp {
+		return m, nil
+	}
+	if m.preview.open {
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			m.preview.scroll.offset -= 3
+		case tea.MouseButtonWheelDown:
+			m.preview.scroll.offset += 3
+		}
+		m.preview.scroll.clamp(len(m.preview.lines), m.bodyHeight()-2)
+		return m, nil
+	}
+	target := pane(-1)
+	for p, r := range m.rects {
+		if r.contains(msg.X, msg.Y) {
+			target = pane(p)
+		}
+	}
+	if target < 0 {
+		return m, nil
+	}
+	y := msg.Y - m.rects[target].y
+	wheel := 0
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		wheel = -3
+	case tea.MouseButtonWheelDown:
+		wheel = 3
+	case tea.MouseButtonLeft:
+		if msg.Action != tea.MouseActionPress {
+			return m, nil
+		}
+		m.setFocus(target)
+	default:
+		return m, nil
+	}
+	var cmd tea.Cmd
+	switch target {
+	case paneLayers:
+		if wheel != 0 {
+			old := m.layers.Selected()
+			m.layers.Select(old + wheel/3)
+			if m.layers.Selected() != old {
+				m.updateView()
+			}
+		} else if m.layers.Click(y) {
+			m.updateView()
+		}
+	case paneTree:
+		if wheel != 0 {
+			m.tree.Scroll(wheel)
+		} else {
+			m.tree.Click(y)
+		}
+		m.syncHistory()
+	case paneFindings:
+		if wheel != 0 {
+			m.findings.cursor = min(max(m.findings.cursor+wheel/3, 0), max(len(m.findings.list)-1, 0))
+			m.findings.follow()
+		} else {
+			cmd = m.findings.Click(y)
+		}
+	case paneDetails:
+		m.details.scroll.offset += wheel
+		m.details.scroll.clamp(len(m.details.lines()), m.details.height-2)
+	case paneImage:
+		m.summary.scroll.offset += wheel
+		m.summary.scroll.clamp(len(m.summary.lines()), m.summary.height-2)
+	case paneHistory:
+		if wheel != 0 {
+			m.history.cursor = min(max(m.history.cursor+wheel/3, 0), max(len(m.history.rows)-1, 0))
+		} else if i := m.history.offset + y - 1; y >= 1 && i < len(m.history.rows) {
+			m.history.cursor = i
+		}
+		m.history.follow()
+	}
+	return m, cmd
+}
+
+// analysisFindings returns the findings the analysis carries.
+func analysisFindings(a *analyzer.Analysis) []findings.Finding { return nil }
+
+var _ tea.Model = Model{}
+
+// cursorPath returns the path under the tree's cursor (tests).
+func (m Model) cursorPath() string {
+	if n := m.tree.Cursor(); n != tree.None {
+		return m.a.Tree.Path(n)
+	}
+	return ""
+}
+
+// Cancelled reports whether the user quit before the image was loaded.
+func (m Model) Cancelled() bool { return m.quitting && m.state == stateLoading }

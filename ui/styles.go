@@ -1,0 +1,96 @@
+package ui
+
+import (
+	"github.com/charmbracelet/lipgloss"
+	"github.com/stratascan/strata/analyzer/findings"
+	"github.com/stratascan/strata/analyzer/tree"
+)
+
+// Styles are every style the browser draws with, in one place. Colours are
+// adaptive: one value for light terminals, one for dark ones. Under NO_COLOR
+// (an Ascii colour profile) only bold, reverse and the text markers remain.
+type Styles struct {
+	Border        lipgloss.Style
+	BorderFocused lipgloss.Style
+	Title         lipgloss.Style
+	TitleFocused  lipgloss.Style
+	// Selected is the cursor row of the focused pane; SelectedBlur of the others.
+	Selected     lipgloss.Style
+	SelectedBlur lipgloss.Style
+	Header       lipgloss.Style
+	Label        lipgloss.Style
+	Value        lipgloss.Style
+	Dim          lipgloss.Style
+	Error        lipgloss.Style
+	// Change colours the file tree: added, modified, removed, unchanged
+	// (indexed by tree.ChangeType).
+	Change [4]lipgloss.Style
+	// Bar and BarEmpty draw size and progress bars.
+	Bar      lipgloss.Style
+	BarEmpty lipgloss.Style
+	// RangeMark marks the layers of the compared range.
+	RangeMark lipgloss.Style
+	Badge     lipgloss.Style
+	// Severity colours findings, indexed by findings.Severity.
+	Severity [5]lipgloss.Style
+	Hint     lipgloss.Style
+	// HelpKey and HelpDesc draw the footer and the help overlay.
+	HelpKey  lipgloss.Style
+	HelpDesc lipgloss.Style
+	HelpSep  lipgloss.Style
+}
+
+var (
+	colAccent   = lipgloss.AdaptiveColor{Light: "#5A3FC0", Dark: "#B4A0FF"}
+	colBorder   = lipgloss.AdaptiveColor{Light: "#A0A0A0", Dark: "#5C5C5C"}
+	colDim      = lipgloss.AdaptiveColor{Light: "#767676", Dark: "#8A8A8A"}
+	colAdded    = lipgloss.AdaptiveColor{Light: "#1A7F37", Dark: "#5FD75F"}
+	colModified = lipgloss.AdaptiveColor{Light: "#9A6700", Dark: "#E5C07B"}
+	colRemoved  = lipgloss.AdaptiveColor{Light: "#CF222E", Dark: "#FF6B6B"}
+	colRange    = lipgloss.AdaptiveColor{Light: "#8250DF", Dark: "#D787FF"}
+	colInfo     = lipgloss.AdaptiveColor{Light: "#0969DA", Dark: "#79B8FF"}
+	colCritical = lipgloss.AdaptiveColor{Light: "#A40E26", Dark: "#FF4D6D"}
+)
+
+// DefaultStyles returns the browser's styles.
+func DefaultStyles() *Styles {
+	s := &Styles{
+		Border:        lipgloss.NewStyle().Foreground(colBorder),
+		BorderFocused: lipgloss.NewStyle().Foreground(colAccent),
+		Title:         lipgloss.NewStyle().Bold(true),
+		TitleFocused:  lipgloss.NewStyle().Bold(true).Foreground(colAccent),
+		Selected:      lipgloss.NewStyle().Reverse(true).Bold(true),
+		SelectedBlur:  lipgloss.NewStyle().Underline(true),
+		Header:        lipgloss.NewStyle().Bold(true),
+		Label:         lipgloss.NewStyle().Foreground(colDim),
+		Value:         lipgloss.NewStyle(),
+		Dim:           lipgloss.NewStyle().Foreground(colDim),
+		Error:         lipgloss.NewStyle().Foreground(colRemoved).Bold(true),
+		Bar:           lipgloss.NewStyle().Foreground(colAccent),
+		BarEmpty:      lipgloss.NewStyle().Foreground(colBorder),
+		RangeMark:     lipgloss.NewStyle().Foreground(colRange).Bold(true),
+		Badge:         lipgloss.NewStyle().Foreground(colModified).Bold(true),
+		Hint:          lipgloss.NewStyle().Foreground(colInfo),
+		HelpKey:       lipgloss.NewStyle().Bold(true),
+		HelpDesc:      lipgloss.NewStyle().Foreground(colDim),
+		HelpSep:       lipgloss.NewStyle().Foreground(colBorder),
+	}
+	s.Change[tree.Unchanged] = lipgloss.NewStyle()
+	s.Change[tree.Added] = lipgloss.NewStyle().Foreground(colAdded)
+	s.Change[tree.Modified] = lipgloss.NewStyle().Foreground(colModified)
+	s.Change[tree.Removed] = lipgloss.NewStyle().Foreground(colRemoved)
+	s.Severity[findings.Info] = lipgloss.NewStyle().Foreground(colDim)
+	s.Severity[findings.Low] = lipgloss.NewStyle().Foreground(colInfo)
+	s.Severity[findings.Medium] = lipgloss.NewStyle().Foreground(colModified)
+	s.Severity[findings.High] = lipgloss.NewStyle().Foreground(colRemoved).Bold(true)
+	s.Severity[findings.Critical] = lipgloss.NewStyle().Foreground(colCritical).Bold(true).Reverse(true)
+	return s
+}
+
+// severity returns the style of a severity, tolerating unknown values.
+func (s *Styles) severity(v findings.Severity) lipgloss.Style {
+	if v < findings.Info || v > findings.Critical {
+		return s.Dim
+	}
+	return s.Severity[v]
+}
