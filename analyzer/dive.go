@@ -125,10 +125,9 @@ func (d *diveState) layer(l int) {
 	for _, n := range whiteouts {
 		leaves = append(leaves, diveLeaf{node: n, whiteout: true})
 	}
-	ordered := len(whiteouts) > 0
-	if ordered {
-		// A whiteout whose target is missing aborts the rest of dive's walk,
-		// so the order of the walk matters: depth first, names sorted.
+	// A whiteout whose target is missing aborts the rest of dive's walk, so
+	// then the order of the walk matters: depth first, names sorted.
+	if slices.ContainsFunc(whiteouts, func(n tree.NodeID) bool { return !d.present[n] }) {
 		d.sortLeaves(leaves)
 	}
 	for _, lf := range leaves {
@@ -236,7 +235,15 @@ func (d *diveState) stack(l int, stamp int32, whiteouts []tree.NodeID) {
 			members = append(members, n)
 		}
 	}
-	if len(whiteouts) == 0 {
+	// Removals and additions only interact when a whiteout's target is in
+	// the layer's own tree (it or a descendant is added by the layer too);
+	// otherwise they can be applied in any order.
+	if !slices.ContainsFunc(whiteouts, func(n tree.NodeID) bool { return d.inLayer[n] == stamp }) {
+		for _, n := range whiteouts {
+			if d.present[n] {
+				d.remove(n)
+			}
+		}
 		for _, n := range members {
 			d.add(n)
 		}

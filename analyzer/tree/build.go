@@ -7,11 +7,12 @@ import (
 	"github.com/stratascan/strata/analyzer/walk"
 )
 
-// Builder merges layers, fed in layer order, into a Tree.
+// Builder merges layers into a Tree. Layers may be added in any order (as
+// their walks complete); the result does not depend on that order.
 type Builder struct {
 	index   map[string]NodeID
 	nodes   []node
-	raw     []Entry // entries in (layer, tar order)
+	raw     []Entry // entries, each layer's contiguous, layers in arrival order
 	byLayer [][]int32
 }
 
@@ -23,19 +24,24 @@ func NewBuilder() *Builder {
 	}
 }
 
-// Add appends the next layer's entries. Layers must be added in order.
-func (b *Builder) Add(entries []walk.Entry) {
-	layer := int16(len(b.byLayer))
+// Add merges the entries of one layer, given in tar order.
+func (b *Builder) Add(layer int, entries []walk.Entry) {
+	for len(b.byLayer) <= layer {
+		b.byLayer = append(b.byLayer, nil)
+	}
 	idx := make([]int32, len(entries))
+	if free := cap(b.raw) - len(b.raw); free < len(entries) {
+		b.raw = slices.Grow(b.raw, max(cap(b.raw), len(entries)))
+	}
 	for i := range entries {
 		we := &entries[i]
 		idx[i] = int32(len(b.raw))
 		b.raw = append(b.raw, Entry{
 			Link: we.Link, Size: we.Size, Hash: we.Hash, Mode: we.Mode, UID: we.UID, GID: we.GID,
-			Node: b.ensure(we.Path), Layer: layer, HiddenBy: -1, LastShadow: -1, Kind: we.Kind,
+			Node: b.ensure(we.Path), Layer: int16(layer), HiddenBy: -1, LastShadow: -1, Kind: we.Kind,
 		})
 	}
-	b.byLayer = append(b.byLayer, idx)
+	b.byLayer[layer] = idx
 }
 
 // ensure returns the node of a clean absolute path, creating it and its
@@ -51,6 +57,9 @@ func (b *Builder) ensure(p string) NodeID {
 	}
 	parent := b.ensure(parentPath)
 	id := NodeID(len(b.nodes))
+	if len(b.nodes) == cap(b.nodes) {
+		b.nodes = slices.Grow(b.nodes, len(b.nodes))
+	}
 	b.nodes = append(b.nodes, node{name: p[cut+1:], parent: parent})
 	b.index[p] = id
 	return id
@@ -60,18 +69,54 @@ func (b *Builder) ensure(p string) NodeID {
 func (b *Builder) Build() *Tree {
 	t := &Tree{nodes: b.nodes, byLayer: b.byLayer, layers: len(b.byLayer)}
 	b.index, b.nodes = nil, nil
+	t.linkChildren()
+	perm := t.renumber()
+	for i := range b.raw {
+		b.raw[i].Node = perm[b.raw[i].Node]
+	}
 	t.groupEntries(b.raw)
 	b.raw = nil
-	t.linkChildren()
 	t.computeRemovals()
 	t.computeShadows()
 	t.computeChanges()
 	return t
 }
 
-// groupEntries places entries grouped by node (a stable counting sort) and
-// rewrites the per-layer indexes to the new positions.
+// renumber gives nodes the IDs of a depth-first walk with names sorted, so
+// that IDs follow path order whatever order layers arrived in; it returns
+// the old-to-new ID map and rebuilds the child lists.
+func (t *Tree) renumber() []NodeID {
+	perm := make([]NodeID, len(t.nodes))
+	next := NodeID(0)
+	stack := []NodeID{Root}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		perm[n] = next
+		next++
+		kids := t.Children(n)
+		for i := len(kids) - 1; i >= 0; i-- {
+			stack = append(stack, kids[i])
+		}
+	}
+	nodes := make([]node, len(t.nodes))
+	for old, nd := range t.nodes {
+		if nd.parent != None {
+			nd.parent = perm[nd.parent]
+		}
+		nodes[perm[old]] = nd
+	}
+	t.nodes = nodes
+	t.linkChildren()
+	return perm
+}
+
+// groupEntries places entries grouped by node (a stable counting sort over
+// the layers in order) and rewrites the per-layer indexes to the new positions.
 func (t *Tree) groupEntries(raw []Entry) {
+	for i := range t.nodes {
+		t.nodes[i].count = 0
+	}
 	for i := range raw {
 		t.nodes[raw[i].Node].count++
 	}
@@ -81,23 +126,19 @@ func (t *Tree) groupEntries(raw []Entry) {
 		at += t.nodes[i].count
 	}
 	fill := make([]int32, len(t.nodes))
-	moved := make([]int32, len(raw))
 	t.entries = make([]Entry, len(raw))
-	for i := range raw {
-		n := raw[i].Node
-		pos := t.nodes[n].first + fill[n]
-		fill[n]++
-		t.entries[pos] = raw[i]
-		moved[i] = pos
-	}
 	for _, idx := range t.byLayer {
 		for j, old := range idx {
-			idx[j] = moved[old]
+			n := raw[old].Node
+			pos := t.nodes[n].first + fill[n]
+			fill[n]++
+			t.entries[pos] = raw[old]
+			idx[j] = pos
 		}
 	}
 }
 
-// linkChildren builds the sorted child lists.
+// linkChildren builds the child lists, sorted by name.
 func (t *Tree) linkChildren() {
 	counts := make([]int32, len(t.nodes))
 	for i := 1; i < len(t.nodes); i++ {
@@ -106,6 +147,7 @@ func (t *Tree) linkChildren() {
 	var at int32
 	for i := range t.nodes {
 		t.nodes[i].child = at
+		t.nodes[i].nchild = 0
 		at += counts[i]
 	}
 	t.children = make([]NodeID, at)
@@ -116,11 +158,13 @@ func (t *Tree) linkChildren() {
 	}
 	for i := range t.nodes {
 		kids := t.Children(NodeID(i))
-		if len(kids) > 1 {
-			slices.SortFunc(kids, func(a, b NodeID) int { return strings.Compare(t.nodes[a].name, t.nodes[b].name) })
+		if len(kids) > 1 && !slices.IsSortedFunc(kids, t.byName) {
+			slices.SortFunc(kids, t.byName)
 		}
 	}
 }
+
+func (t *Tree) byName(a, b NodeID) int { return strings.Compare(t.nodes[a].name, t.nodes[b].name) }
 
 // removesBelow reports whether an entry of this kind removes whatever lower
 // layers put below its path.
@@ -131,6 +175,7 @@ func removesBelow(k walk.Kind) bool { return k != walk.Dir }
 // so one pass in ID order suffices.
 func (t *Tree) computeRemovals() {
 	t.kills = [][]int16{nil}
+	var own []int16
 	for i := range t.nodes {
 		n := NodeID(i)
 		var inherited int32
@@ -138,7 +183,10 @@ func (t *Tree) computeRemovals() {
 			inherited = t.nodes[t.nodes[n].parent].kids
 		}
 		t.nodes[n].kids = inherited
-		var own []int16
+		if t.nodes[n].nchild == 0 {
+			continue // nothing below it to remove
+		}
+		own = own[:0]
 		for _, e := range t.History(n) {
 			if removesBelow(e.Kind) && (len(own) == 0 || own[len(own)-1] != e.Layer) {
 				own = append(own, e.Layer)

@@ -9,8 +9,9 @@ import (
 	"github.com/stratascan/strata/analyzer/walk"
 )
 
-// NodeID identifies a path in the tree. Parents always have smaller IDs than
-// their children.
+// NodeID identifies a path in the tree. IDs follow path order (a depth-first
+// walk with names sorted), so parents always have smaller IDs than their
+// children.
 type NodeID int32
 
 // Root is the ID of "/".

@@ -20,14 +20,20 @@ func chmod(e walk.Entry, m uint32) walk.Entry {
 	return e
 }
 
-// build makes a tree of five layers exercising every kind of change.
+// build makes a tree of five layers exercising every kind of change. The
+// layers are added out of order, as concurrent walks complete.
 func build() *tree.Tree {
+	layers := [][]walk.Entry{
+		{dir("/a"), file("/a/x", 10, 1), file("/a/y", 20, 2), dir("/d"), file("/d/z", 5, 3), link("/l", "/a/x")},
+		{dir("/a"), file("/a/x", 11, 4), whiteout("/a/y"), link("/l", "/a/y")},
+		{opaque("/d"), file("/d/n", 7, 5), dir("/a"), chmod(file("/a/x", 11, 4), 0o600)},
+		{whiteout("/a")},
+		{dir("/a"), file("/a/x", 11, 4)},
+	}
 	b := tree.NewBuilder()
-	b.Add([]walk.Entry{dir("/a"), file("/a/x", 10, 1), file("/a/y", 20, 2), dir("/d"), file("/d/z", 5, 3), link("/l", "/a/x")})
-	b.Add([]walk.Entry{dir("/a"), file("/a/x", 11, 4), whiteout("/a/y"), link("/l", "/a/y")})
-	b.Add([]walk.Entry{opaque("/d"), file("/d/n", 7, 5), dir("/a"), chmod(file("/a/x", 11, 4), 0o600)})
-	b.Add([]walk.Entry{whiteout("/a")})
-	b.Add([]walk.Entry{dir("/a"), file("/a/x", 11, 4)})
+	for _, l := range []int{3, 0, 4, 2, 1} {
+		b.Add(l, layers[l])
+	}
 	return b.Build()
 }
 
@@ -82,13 +88,13 @@ func TestChanges(t *testing.T) {
 		want []change
 	}{
 		{1, 1, []change{{"/a", "unchanged", 0}, {"/a/x", "modified", 11}, {"/a/y", "removed", 20}, {"/l", "modified", 0}}},
-		{2, 2, []change{{"/a", "unchanged", 0}, {"/a/x", "modified", 11}, {"/d/z", "removed", 5}, {"/d/n", "added", 7}}},
+		{2, 2, []change{{"/a", "unchanged", 0}, {"/a/x", "modified", 11}, {"/d/n", "added", 7}, {"/d/z", "removed", 5}}},
 		{3, 3, []change{{"/a", "removed", 0}, {"/a/x", "removed", 11}}},
 		{4, 4, []change{{"/a", "added", 0}, {"/a/x", "added", 11}}},
 		// Over a range only the end states count: /a/x went 10 → 11 bytes.
-		// Changes come in node order (the order paths first appeared).
-		{1, 4, []change{{"/a", "unchanged", 0}, {"/a/x", "modified", 11}, {"/a/y", "removed", 20}, {"/d/z", "removed", 5}, {"/l", "modified", 0}, {"/d/n", "added", 7}}},
-		{0, 4, []change{{"/a", "added", 0}, {"/a/x", "added", 11}, {"/d", "added", 0}, {"/l", "added", 0}, {"/d/n", "added", 7}}},
+		// Changes come in path order.
+		{1, 4, []change{{"/a", "unchanged", 0}, {"/a/x", "modified", 11}, {"/a/y", "removed", 20}, {"/d/n", "added", 7}, {"/d/z", "removed", 5}, {"/l", "modified", 0}}},
+		{0, 4, []change{{"/a", "added", 0}, {"/a/x", "added", 11}, {"/d", "added", 0}, {"/d/n", "added", 7}, {"/l", "added", 0}}},
 	}
 	for _, tc := range tests {
 		if diff := cmp.Diff(tc.want, changes(tr, tr.Changes(tc.a, tc.b))); diff != "" {

@@ -10,6 +10,7 @@ import (
 	"hash"
 	"io"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/zeebo/xxh3"
@@ -24,6 +25,14 @@ type Options struct {
 	// Progress, when set, is called with the number of stored bytes read so
 	// far, at most every 1 MiB and once at the end.
 	Progress func(read int64)
+	// Inspect, when set, is called for every regular file with content,
+	// with its clean path and size, before the content is read. A non-nil
+	// writer receives the content in order as it streams by, while it is
+	// hashed; the first error the writer returns stops the feeding (the rest
+	// is still hashed, nothing fails). Close is called once the file has been
+	// read. One layer's walk calls Inspect and its writers from a single
+	// goroutine, one file at a time. Keep Inspect cheap: it runs for every file.
+	Inspect func(path string, size int64) io.WriteCloser
 }
 
 // Result is what one layer walk records.
@@ -56,7 +65,7 @@ func Layer(ctx context.Context, r io.Reader, opts Options) (*Result, error) {
 		plain = io.TeeReader(plain, sum)
 	}
 	res := &Result{Compression: comp}
-	if err := readTar(ctx, plain, res); err != nil {
+	if err := readTar(ctx, plain, res, opts.Inspect); err != nil {
 		return nil, withCompression(comp, err)
 	}
 	// Drain what follows the tar end blocks so that the decompressor checks
@@ -87,8 +96,9 @@ func withCompression(c Compression, err error) error {
 	return fmt.Errorf("%s layer: %w", c, err)
 }
 
-// readTar iterates the tar headers, hashing regular file content.
-func readTar(ctx context.Context, r io.Reader, res *Result) error {
+// readTar iterates the tar headers, hashing regular file content and
+// handing the files inspect selects to their writers.
+func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string, int64) io.WriteCloser) error {
 	tr := tar.NewReader(r)
 	h := xxh3.New()
 	buf := make([]byte, 256<<10)
@@ -112,7 +122,13 @@ func readTar(ctx context.Context, r io.Reader, res *Result) error {
 		}
 		if e.Kind == File && hdr.Size > 0 {
 			h.Reset()
-			copied, err := io.CopyBuffer(h, tr, buf)
+			var copied int64
+			var err error
+			if w := inspectFile(inspect, e.Path, hdr.Size); w != nil {
+				copied, err = teeCopy(h, w, tr, buf)
+			} else {
+				copied, err = io.CopyBuffer(h, tr, buf)
+			}
 			if err != nil {
 				if errors.Is(err, io.ErrUnexpectedEOF) {
 					return fmt.Errorf("reading %q: truncated tar stream", e.Path)
@@ -122,7 +138,46 @@ func readTar(ctx context.Context, r io.Reader, res *Result) error {
 			e.Size = copied
 			e.Hash = h.Sum64()
 		}
+		if len(res.Entries) == cap(res.Entries) {
+			// Double rather than let append grow large slices by 1.25×,
+			// which allocates about five times the final size.
+			res.Entries = slices.Grow(res.Entries, max(cap(res.Entries), 256))
+		}
 		res.Entries = append(res.Entries, e)
+	}
+}
+
+// inspectFile asks the inspect hook, if any, for a writer of the file.
+func inspectFile(inspect func(string, int64) io.WriteCloser, p string, size int64) io.WriteCloser {
+	if inspect == nil {
+		return nil
+	}
+	return inspect(p, size)
+}
+
+// teeCopy copies r into the hash h and the inspector w until EOF. w stops
+// receiving after its first error; it is closed at the end in any case.
+func teeCopy(h io.Writer, w io.WriteCloser, r io.Reader, buf []byte) (int64, error) {
+	defer w.Close()
+	var n int64
+	feed := true
+	for {
+		m, err := r.Read(buf)
+		if m > 0 {
+			h.Write(buf[:m]) // xxh3 never fails
+			if feed {
+				if _, werr := w.Write(buf[:m]); werr != nil {
+					feed = false
+				}
+			}
+			n += int64(m)
+		}
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
 	}
 }
 
