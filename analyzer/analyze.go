@@ -56,8 +56,16 @@ func Analyze(ctx context.Context, img *source.Image, opts ...Option) (*Analysis,
 		Tree:   t,
 		Config: cfg,
 	}
+	// The two passes only read the tree: run them side by side.
+	var dive DiveMetrics
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		dive, a.DiveInefficiencies = diveMetrics(t, headerSizes)
+	}()
 	a.Summary, a.Wasted = measure(t, layers, base)
-	a.Summary.Dive, a.DiveInefficiencies = diveMetrics(t, headerSizes)
+	<-done
+	a.Summary.Dive = dive
 	return a, nil
 }
 
@@ -137,8 +145,7 @@ func walkAll(ctx context.Context, ls []v1.Layer, layers []Layer, o options) (*tr
 
 	b := tree.NewBuilder()
 	headerSizes := make([]int64, len(ls))
-	pending := make(map[int]*walk.Result)
-	next := 0
+	merged := 0
 	var firstErr error
 	for r := range results {
 		if r.err != nil {
@@ -151,22 +158,19 @@ func walkAll(ctx context.Context, ls []v1.Layer, layers []Layer, o options) (*tr
 		if firstErr != nil {
 			continue
 		}
-		pending[r.index] = r.res
-		for pending[next] != nil {
-			res := pending[next]
-			delete(pending, next)
-			layers[next].Entries = len(res.Entries)
-			for i := range res.Entries {
-				headerSizes[next] += res.Entries[i].HeaderSize
-			}
-			b.Add(res.Entries)
-			next++
+		// Merge each layer as soon as its walk completes, while the others
+		// are still being read.
+		layers[r.index].Entries = len(r.res.Entries)
+		for i := range r.res.Entries {
+			headerSizes[r.index] += r.res.Entries[i].HeaderSize
 		}
+		b.Add(r.index, r.res.Entries)
+		merged++
 	}
 	if firstErr != nil {
 		return nil, nil, firstErr
 	}
-	if err := ctx.Err(); err != nil && next < len(ls) {
+	if err := ctx.Err(); err != nil && merged < len(ls) {
 		return nil, nil, err
 	}
 	return b.Build(), headerSizes, nil
