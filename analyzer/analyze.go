@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/source"
 	"github.com/stratascan/strata/analyzer/tree"
 	"github.com/stratascan/strata/analyzer/walk"
@@ -24,6 +25,16 @@ type Analysis struct {
 	Tree *tree.Tree
 	// Config is the image's configuration file.
 	Config *v1.ConfigFile
+	// Findings are the problems the rules found, highest severity first.
+	Findings []findings.Finding
+	// Packages is the package inventory (dpkg, apk) of the final filesystem.
+	Packages []findings.Package
+	// Dockerfile is the Dockerfile reconstructed from the history, with the
+	// findings attached to their steps.
+	Dockerfile findings.Dockerfile
+
+	// rulesInput is what the rules ran on, kept to apply them again.
+	rulesInput *findings.Input
 }
 
 // Analyze walks every layer of the image once (layers concurrently) and
@@ -42,7 +53,7 @@ func Analyze(ctx context.Context, img *source.Image, opts ...Option) (*Analysis,
 	if err != nil {
 		return nil, err
 	}
-	t, headerSizes, err := walkAll(ctx, v1layers, layers, o)
+	t, headerSizes, contents, err := walkAll(ctx, v1layers, layers, o)
 	if err != nil {
 		return nil, err
 	}
@@ -66,6 +77,8 @@ func Analyze(ctx context.Context, img *source.Image, opts ...Option) (*Analysis,
 	a.Summary, a.Wasted = measure(t, layers, base)
 	<-done
 	a.Summary.Dive = dive
+	a.rulesInput = rulesInput(a, img, base, contents)
+	a.ApplyRules(findings.Options{})
 	return a, nil
 }
 
@@ -89,22 +102,25 @@ func describeLayers(ls []v1.Layer, cfg *v1.ConfigFile) ([]Layer, error) {
 		mt, _ := l.MediaType()
 		out[i] = Layer{
 			Index: i, Digest: d.String(), DiffID: diffID.String(), MediaType: string(mt),
-			CompressedBytes: size, Command: cmds[i], CreatedBy: raw[i], CommandKnown: known,
+			CompressedBytes: size, Command: findings.MaskCommand(cmds[i]), CreatedBy: findings.MaskCommand(raw[i]),
+			CommandKnown: known,
 		}
 	}
 	return out, nil
 }
 
 // walkAll reads the layers concurrently and merges them in order as they
-// complete. It returns the tree and each layer's Σ tar header sizes.
-func walkAll(ctx context.Context, ls []v1.Layer, layers []Layer, o options) (*tree.Tree, []int64, error) {
+// complete. It returns the tree, each layer's Σ tar header sizes and what
+// the rules' content scanner captured in each layer.
+func walkAll(ctx context.Context, ls []v1.Layer, layers []Layer, o options) (*tree.Tree, []int64, []*findings.Content, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
 	type result struct {
-		index int
-		res   *walk.Result
-		err   error
+		index   int
+		res     *walk.Result
+		content *findings.Content
+		err     error
 	}
 	var mu sync.Mutex
 	report := func(p Progress) {
@@ -122,9 +138,9 @@ func walkAll(ctx context.Context, ls []v1.Layer, layers []Layer, o options) (*tr
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				res, err := walkLayer(ctx, ls[i], i, layers, o, report)
+				res, content, err := walkLayer(ctx, ls[i], i, layers, o, report)
 				select {
-				case results <- result{i, res, err}:
+				case results <- result{i, res, content, err}:
 				case <-ctx.Done():
 					return
 				}
@@ -145,6 +161,7 @@ func walkAll(ctx context.Context, ls []v1.Layer, layers []Layer, o options) (*tr
 
 	b := tree.NewBuilder()
 	headerSizes := make([]int64, len(ls))
+	contents := make([]*findings.Content, len(ls))
 	merged := 0
 	var firstErr error
 	for r := range results {
@@ -160,6 +177,7 @@ func walkAll(ctx context.Context, ls []v1.Layer, layers []Layer, o options) (*tr
 		}
 		// Merge each layer as soon as its walk completes, while the others
 		// are still being read.
+		contents[r.index] = r.content
 		layers[r.index].Entries = len(r.res.Entries)
 		for i := range r.res.Entries {
 			headerSizes[r.index] += r.res.Entries[i].HeaderSize
@@ -168,40 +186,43 @@ func walkAll(ctx context.Context, ls []v1.Layer, layers []Layer, o options) (*tr
 		merged++
 	}
 	if firstErr != nil {
-		return nil, nil, firstErr
+		return nil, nil, nil, firstErr
 	}
 	if err := ctx.Err(); err != nil && merged < len(ls) {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return b.Build(), headerSizes, nil
+	return b.Build(), headerSizes, contents, nil
 }
 
-// walkLayer opens one layer's stored blob and walks it.
-func walkLayer(ctx context.Context, l v1.Layer, i int, layers []Layer, o options, report func(Progress)) (*walk.Result, error) {
+// walkLayer opens one layer's stored blob and walks it, letting the rules'
+// content scanner look at the few files it selects.
+func walkLayer(ctx context.Context, l v1.Layer, i int, layers []Layer, o options, report func(Progress)) (*walk.Result, *findings.Content, error) {
 	info := &layers[i]
 	fail := func(err error) error {
 		return fmt.Errorf("layer %d (%s): %w", i, shortDigest(info.Digest), err)
 	}
 	rc, err := l.Compressed()
 	if err != nil {
-		return nil, fail(fmt.Errorf("opening: %w", err))
+		return nil, nil, fail(fmt.Errorf("opening: %w", err))
 	}
 	defer rc.Close()
 	wo := walk.Options{Progress: func(n int64) {
 		report(Progress{Layer: i, Layers: len(layers), Read: n, Size: info.CompressedBytes})
 	}}
+	scanner := findings.NewScanner()
+	wo.Inspect = scanner.Inspect
 	if o.verify {
 		wo.VerifyDiffID = info.DiffID
 	}
 	res, err := walk.Layer(ctx, rc, wo)
 	if err != nil {
-		return nil, fail(err)
+		return nil, nil, fail(err)
 	}
 	if err := rc.Close(); err != nil {
-		return nil, fail(fmt.Errorf("closing: %w", err))
+		return nil, nil, fail(fmt.Errorf("closing: %w", err))
 	}
 	report(Progress{Layer: i, Layers: len(layers), Read: res.StoredBytes, Size: info.CompressedBytes, Done: true})
-	return res, nil
+	return res, scanner.Content(), nil
 }
 
 // shortDigest abbreviates "sha256:0123456789ab..." to "sha256:0123456789ab".

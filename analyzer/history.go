@@ -1,9 +1,9 @@
 package analyzer
 
 import (
-	"strings"
-
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/stratascan/strata/analyzer/findings"
 )
 
 // UnknownCommand labels a layer whose history entry could not be found.
@@ -39,24 +39,4 @@ func layerCommands(cfg *v1.ConfigFile, layers int) (cmds []string, raw []string,
 // Instruction turns a history created_by into the Dockerfile instruction it
 // came from: "/bin/sh -c #(nop)  CMD [..]" → "CMD [..]", "/bin/sh -c apt-get
 // update" → "RUN apt-get update", "RUN /bin/sh -c x # buildkit" → "RUN x".
-func Instruction(createdBy string) string {
-	s := strings.TrimSpace(createdBy)
-	s = strings.TrimSuffix(s, "# buildkit")
-	s = strings.TrimSpace(s)
-	if rest, ok := strings.CutPrefix(s, "/bin/sh -c #(nop)"); ok {
-		return strings.TrimSpace(rest)
-	}
-	if rest, ok := strings.CutPrefix(s, "|"); ok {
-		// "|2 ARG=x /bin/sh -c ..." (build args): keep the command part.
-		if i := strings.Index(rest, "/bin/sh -c "); i >= 0 {
-			return "RUN " + strings.TrimSpace(rest[i+len("/bin/sh -c "):])
-		}
-	}
-	if rest, ok := strings.CutPrefix(s, "/bin/sh -c "); ok {
-		return "RUN " + strings.TrimSpace(rest)
-	}
-	if rest, ok := strings.CutPrefix(s, "RUN /bin/sh -c "); ok {
-		return "RUN " + strings.TrimSpace(rest)
-	}
-	return s
-}
+func Instruction(createdBy string) string { return findings.Instruction(createdBy) }

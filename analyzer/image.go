@@ -2,9 +2,10 @@ package analyzer
 
 import (
 	"slices"
-	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/stratascan/strata/analyzer/findings"
 )
 
 // ImageInfo says which image was analysed and how it is configured.
@@ -70,63 +71,14 @@ func summarizeConfig(cfg *v1.ConfigFile) ConfigSummary {
 	return s
 }
 
-// secretTokens are the name tokens that make a variable secret-looking.
-var secretTokens = map[string]bool{
-	"password": true, "passwd": true, "pwd": true, "pass": true, "secret": true, "token": true,
-	"apikey": true, "key": true, "credential": true, "credentials": true, "auth": true,
-	"private": true, "privatekey": true, "accesskey": true, "secretkey": true, "cert": true,
-}
-
 // SecretName reports whether a variable name looks like it holds a secret,
 // matching whole tokens ("API_KEY", "dbPassword") rather than substrings
-// ("KEYBOARD", "PASSAGE").
-func SecretName(name string) bool {
-	for _, tok := range nameTokens(name) {
-		if secretTokens[tok] {
-			return true
-		}
-	}
-	return false
-}
-
-// nameTokens splits a name at '_', '-', '.' and lower-to-upper case changes.
-func nameTokens(name string) []string {
-	var toks []string
-	start := 0
-	flush := func(end int) {
-		if end > start {
-			toks = append(toks, strings.ToLower(name[start:end]))
-		}
-	}
-	for i := 0; i < len(name); i++ {
-		ch := name[i]
-		switch {
-		case ch == '_' || ch == '-' || ch == '.':
-			flush(i)
-			start = i + 1
-		case i > start && ch >= 'A' && ch <= 'Z' && name[i-1] >= 'a' && name[i-1] <= 'z':
-			flush(i)
-			start = i
-		}
-	}
-	flush(len(name))
-	return toks
-}
+// ("KEYBOARD", "PASSAGE"). See findings.SecretName.
+func SecretName(name string) bool { return findings.SecretName(name) }
 
 // MaskEnv masks the value of a NAME=VALUE pair whose name looks secret.
-func MaskEnv(kv string) string {
-	name, value, ok := strings.Cut(kv, "=")
-	if !ok || value == "" || !SecretName(name) {
-		return kv
-	}
-	return name + "=" + MaskValue(value)
-}
+func MaskEnv(kv string) string { return findings.MaskEnv(kv) }
 
 // MaskValue returns a preview of a secret that never shows it whole: at most
 // its first 3 characters (none for short values) followed by asterisks.
-func MaskValue(v string) string {
-	if len(v) < 12 {
-		return "********"
-	}
-	return v[:3] + "********"
-}
+func MaskValue(v string) string { return findings.MaskValue(v) }

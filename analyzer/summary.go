@@ -22,9 +22,12 @@ type Summary struct {
 	// DuplicateBytes is Σ (copies − 1) × size over visible regular files
 	// with identical content at different paths.
 	DuplicateBytes int64 `json:"duplicateBytes"`
-	// PotentialSavingsBytes is what removing the waste and the duplicates
-	// would save, each byte counted once.
+	// PotentialSavingsBytes is what fixing every finding would remove, each
+	// byte counted once.
 	PotentialSavingsBytes int64 `json:"potentialSavingsBytes"`
+	// EstimatedOptimizedBytes is TotalBytes − PotentialSavingsBytes: the
+	// image's size once every finding is fixed.
+	EstimatedOptimizedBytes int64 `json:"estimatedOptimizedBytes"`
 	// FileCount is the number of entries visible in the final filesystem.
 	FileCount int `json:"fileCount"`
 	// LayerCount is the number of layers.

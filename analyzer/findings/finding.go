@@ -80,7 +80,11 @@ type Finding struct {
 	// Layer is the index of the layer that caused it, or -1 when the finding
 	// concerns the image as a whole (its configuration, its reference).
 	Layer int `json:"layer"`
-	// Instruction is the history instruction of that layer.
+	// Step is the index of the instruction in the reconstructed Dockerfile
+	// (Result.Dockerfile.Steps), or -1 when no instruction is to blame.
+	Step int `json:"step"`
+	// Instruction is the history instruction of that layer or step, with
+	// secret-looking values masked.
 	Instruction string `json:"instruction,omitempty"`
 	// Paths are a few of the paths involved; PathCount counts all of them.
 	Paths     []string `json:"paths,omitempty"`

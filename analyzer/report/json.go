@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/policy"
 )
 
@@ -27,6 +28,13 @@ type Document struct {
 	Summary       analyzer.Summary      `json:"summary"`
 	Layers        []analyzer.Layer      `json:"layers"`
 	Wasted        []analyzer.WastedPath `json:"wasted"`
+	// Findings are the rules' findings, highest severity first.
+	Findings []findings.Finding `json:"findings"`
+	// Packages is the package inventory of the final filesystem.
+	Packages []findings.Package `json:"packages"`
+	// Dockerfile is the Dockerfile reconstructed from the history, each
+	// step listing the indexes of its findings.
+	Dockerfile findings.Dockerfile `json:"dockerfile"`
 	// Policy is the evaluated policy, in the report of strata ci.
 	Policy *policy.Result `json:"policy,omitempty"`
 }
@@ -35,13 +43,22 @@ type Document struct {
 func NewDocument(a *analyzer.Analysis, tool Tool) Document {
 	d := Document{
 		SchemaVersion: SchemaVersion, Tool: tool, Image: a.Image, Summary: a.Summary,
-		Layers: a.Layers, Wasted: a.Wasted,
+		Layers: a.Layers, Wasted: a.Wasted, Findings: a.Findings, Packages: a.Packages, Dockerfile: a.Dockerfile,
 	}
 	if d.Layers == nil {
 		d.Layers = []analyzer.Layer{}
 	}
 	if d.Wasted == nil {
 		d.Wasted = []analyzer.WastedPath{}
+	}
+	if d.Findings == nil {
+		d.Findings = []findings.Finding{}
+	}
+	if d.Packages == nil {
+		d.Packages = []findings.Package{}
+	}
+	if d.Dockerfile.Steps == nil {
+		d.Dockerfile.Steps = []findings.Step{}
 	}
 	return d
 }

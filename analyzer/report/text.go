@@ -19,8 +19,10 @@ type TextOptions struct {
 }
 
 // WriteText writes the readable summary: the image, its sizes and
-// efficiency, the largest wasted paths with the layer and command that
-// wasted them, and a table of the layers.
+// efficiency, the findings by severity with their fixes, the largest wasted
+// paths with the layer and command that wasted them, a table of the layers
+// and the Dockerfile reconstructed from the history with the findings
+// attached to its steps.
 func WriteText(w io.Writer, a *analyzer.Analysis, opts TextOptions) error {
 	if opts.TopWasted <= 0 {
 		opts.TopWasted = 10
@@ -31,8 +33,10 @@ func WriteText(w io.Writer, a *analyzer.Analysis, opts TextOptions) error {
 	ew := &errWriter{w: w}
 	writeImage(ew, a)
 	writeSizes(ew, a.Summary)
+	writeFindings(ew, a, opts)
 	writeWasted(ew, a, opts)
 	writeLayers(ew, a, opts)
+	writeDockerfile(ew, a, opts)
 	return ew.err
 }
 
@@ -60,7 +64,8 @@ func writeSizes(w *errWriter, s analyzer.Summary) {
 	fmt.Fprintf(tw, "User layers:\t%s\t(layers %d and up)\n", Bytes(s.UserBytes), s.BaseLayers)
 	fmt.Fprintf(tw, "User wasted:\t%s\t(%s of user bytes)\n", Bytes(s.UserWastedBytes), Percent(s.UserWastedPercent))
 	fmt.Fprintf(tw, "Duplicates:\t%s\t\n", Bytes(s.DuplicateBytes))
-	fmt.Fprintf(tw, "Potential savings:\t%s\t\n", Bytes(s.PotentialSavingsBytes))
+	fmt.Fprintf(tw, "Potential savings:\t%s\t(fixing every finding; estimated optimized size %s)\n",
+		Bytes(s.PotentialSavingsBytes), Bytes(s.EstimatedOptimizedBytes))
 	if err := tw.Flush(); err != nil {
 		w.err = err
 	}

@@ -1,0 +1,33 @@
+package analyzer
+
+import (
+	"github.com/stratascan/strata/analyzer/findings"
+	"github.com/stratascan/strata/analyzer/source"
+)
+
+// rulesInput gathers what the rules look at.
+func rulesInput(a *Analysis, img *source.Image, base int, contents []*findings.Content) *findings.Input {
+	in := &findings.Input{
+		Tree: a.Tree, BaseLayers: base, Config: a.Config, Content: contents,
+		Reference: img.Reference, Name: img.Name, Source: string(img.Source),
+		Layers: make([]findings.Layer, len(a.Layers)),
+	}
+	for i, l := range a.Layers {
+		in.Layers[i] = findings.Layer{Index: i, Command: l.Command, CreatedBy: l.CreatedBy, SizeBytes: l.SizeBytes}
+	}
+	return in
+}
+
+// ApplyRules runs the rules again with opts (severity overrides, disabled
+// rules) and replaces the findings, the package inventory, the Dockerfile
+// and the potential savings. Analyze has already applied them with the
+// default options.
+func (a *Analysis) ApplyRules(opts findings.Options) {
+	if a.rulesInput == nil {
+		return
+	}
+	res := findings.Run(a.rulesInput, opts)
+	a.Findings, a.Packages, a.Dockerfile = res.Findings, res.Packages, res.Dockerfile
+	a.Summary.PotentialSavingsBytes = res.PotentialSavingsBytes
+	a.Summary.EstimatedOptimizedBytes = a.Summary.TotalBytes - res.PotentialSavingsBytes
+}
