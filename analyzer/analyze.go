@@ -99,9 +99,8 @@ func describeLayers(ls []v1.Layer, cfg *v1.ConfigFile) ([]Layer, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading the size of layer %d: %w", i, err)
 		}
-		mt, _ := l.MediaType()
 		out[i] = Layer{
-			Index: i, Digest: d.String(), DiffID: diffID.String(), MediaType: string(mt),
+			Index: i, Digest: d.String(), DiffID: diffID.String(),
 			CompressedBytes: size, Command: findings.MaskCommand(cmds[i]), CreatedBy: findings.MaskCommand(raw[i]),
 			CommandKnown: known,
 		}
@@ -218,6 +217,7 @@ func walkLayer(ctx context.Context, l v1.Layer, i int, layers []Layer, o options
 	if err != nil {
 		return nil, nil, fail(err)
 	}
+	info.Compression = string(res.Compression)
 	if err := rc.Close(); err != nil {
 		return nil, nil, fail(fmt.Errorf("closing: %w", err))
 	}

@@ -8,8 +8,8 @@ type Layer struct {
 	Digest string `json:"digest"`
 	// DiffID is the digest of the uncompressed layer tar.
 	DiffID string `json:"diffID"`
-	// MediaType is the stored blob's media type, when known.
-	MediaType string `json:"mediaType,omitempty"`
+	// Compression is how the stored blob is compressed: none, gzip or zstd.
+	Compression string `json:"compression"`
 	// SizeBytes is the sum of the content bytes of the layer's regular files.
 	SizeBytes int64 `json:"sizeBytes"`
 	// CompressedBytes is the size of the stored blob (0 when unknown).
