@@ -90,7 +90,7 @@ func (m Details) lines() []string {
 	add := func(label, value string) {
 		out = append(out, lab(fmt.Sprintf("%-11s", label))+cut(value, max(w-11, 1)))
 	}
-	add("Layer", fmt.Sprintf("%d of %d", l.Index, len(m.layers)))
+	add("Layer", fmt.Sprintf("%d (%d of %d)", l.Index, l.Index+1, len(m.layers)))
 	add("Digest", l.Digest)
 	add("DiffID", l.DiffID)
 	size := report.Bytes(l.SizeBytes)

@@ -335,6 +335,17 @@ func (m *Model) jump(j jumpMsg) {
 
 func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.filtering {
+		// Keys typed fast arrive as one message; handle them one by one.
+		var cmds []tea.Cmd
+		var tm tea.Model = m
+		for _, r := range msg.Runes {
+			var c tea.Cmd
+			tm, c = tm.(Model).handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+			cmds = append(cmds, c)
+		}
+		return tm, tea.Batch(cmds...)
+	}
 	if msg.Type == tea.KeyCtrlC || (m.state != stateBrowsing && key.Matches(msg, k.Quit)) {
 		return m.quit()
 	}
@@ -538,7 +549,7 @@ func (m Model) handleMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 }
 
 // analysisFindings returns the findings the analysis carries.
-func analysisFindings(a *analyzer.Analysis) []findings.Finding { return nil }
+func analysisFindings(a *analyzer.Analysis) []findings.Finding { return a.Findings }
 
 var _ tea.Model = Model{}
 
