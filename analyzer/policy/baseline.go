@@ -98,6 +98,7 @@ func NewBaseline(r *Result, image string) *Baseline {
 func (b *Baseline) Write(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(b)
 }
 

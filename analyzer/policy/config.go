@@ -199,6 +199,21 @@ func ParseRuleOverride(v string) (RuleOverride, error) {
 	return RuleOverride{Severity: s}, nil
 }
 
+// RuleOptions returns the rule overrides as options of the rule engine, so
+// that an analysis can apply them (Analysis.ApplyRules) before it is
+// reported.
+func (c Config) RuleOptions() findings.Options {
+	o := findings.Options{Severity: map[string]findings.Severity{}, Disabled: map[string]bool{}}
+	for id, r := range c.Rules {
+		if r.Off {
+			o.Disabled[id] = true
+		} else {
+			o.Severity[id] = r.Severity
+		}
+	}
+	return o
+}
+
 // Set sets one scalar policy key from its text form, as a flag or a
 // .strata.yaml gives it. Unknown keys are errors.
 func (c *Config) Set(key, value string) error {

@@ -77,6 +77,7 @@ func TestParseStrataErrors(t *testing.T) {
 		{"negative count", "max-layers: -1\n", []string{"max-layers", "out of range"}},
 		{"bad severity", "fail-on: urgent\n", []string{"fail-on", `"urgent"`}},
 		{"bad rule setting", "rules:\n  apt-lists: maybe\n", []string{".strata.yaml:2:", "rules.apt-lists", `"maybe"`}},
+		{"unknown rule", "rules:\n  no-such-rule: off\n", []string{".strata.yaml:2:", "rules.no-such-rule", "unknown rule"}},
 		{"rules not a mapping", "rules: [a]\n", []string{"rules", "mapping"}},
 		{"list for a scalar", "max-layers: [1]\n", []string{"max-layers", "single value"}},
 		{"bad glob", "ignore-paths: ['/a/[b']\n", []string{"ignore-paths", "bad glob"}},

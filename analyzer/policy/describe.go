@@ -11,7 +11,7 @@ import (
 
 // FindingsOf returns the findings of an analysis, as the rule engine
 // reported them.
-func FindingsOf(a *analyzer.Analysis) []findings.Finding { return nil }
+func FindingsOf(a *analyzer.Analysis) []findings.Finding { return a.Findings }
 
 // formatRatio writes a threshold ratio as given ("0.9").
 func formatRatio(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/stratascan/strata/analyzer/findings"
 	yaml "go.yaml.in/yaml/v3"
 )
 
@@ -218,6 +219,9 @@ func parseRules(n *yaml.Node, file, key string) (map[string]RuleOverride, error)
 		}
 		if v.Tag == "!!bool" && strings.EqualFold(s, "true") {
 			return nil, &ConfigError{File: file, Line: v.Line, Key: name, Err: errors.New("unknown setting \"true\" (use off or a severity: info, low, medium, high, critical)")}
+		}
+		if _, known := findings.RuleByID(k.Value); !known {
+			return nil, &ConfigError{File: file, Line: k.Line, Key: name, Err: errors.New("unknown rule (docs/rules.md lists the rules)")}
 		}
 		o, err := ParseRuleOverride(s)
 		if err != nil {

@@ -123,7 +123,7 @@ func writeMarkdownFindings(w *errWriter, fs []policy.Finding, suppressed int, op
 		}
 		w.printf("| %s | %s | %s | %s | %s | %s | %s |\n", mark, f.Severity, mdCode(f.Rule),
 			mdText(FindingWhere(f.Finding, opts.Width/2)), mdText(FindingPaths(f.Finding, 3)), markdownBytes(f.Finding),
-			mdText(f.Title+". "+f.Hint))
+			mdRich(f.Title+". "+f.Hint))
 	}
 	w.printf("\n")
 }
@@ -171,6 +171,12 @@ func mdText(s string) string {
 	s = OneLine(s, 0)
 	r := strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`)
 	return r.Replace(s)
+}
+
+// mdRich makes Markdown text (a hint with `code`) safe in a table cell: one
+// line, pipes and HTML escaped, the Markdown kept.
+func mdRich(s string) string {
+	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(OneLine(s, 0))
 }
 
 // mdCode writes s as inline code, safe in a table cell.

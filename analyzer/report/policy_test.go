@@ -17,51 +17,32 @@ import (
 	"github.com/stratascan/strata/analyzer/report"
 )
 
-// evaluated analyses the demo image and evaluates a policy on it whose
-// thresholds partly fail, then adds findings as the rule engine reports them
-// (one failing the gate, one below it, one accepted by a baseline).
+// evaluated analyses the demo image, replaces its findings by three known
+// ones (one failing the gate, one below it, one accepted by a baseline) and
+// evaluates a policy whose thresholds partly fail.
 func evaluated(t *testing.T) (*analyzer.Analysis, *policy.Result) {
 	t.Helper()
-	a := demo(t)
+	a := *demo(t)
+	a.Findings = []findings.Finding{
+		{Rule: "secret-file", Category: findings.Secret, Severity: findings.Critical,
+			Title: "Private key file in the image", Layer: 2, Instruction: "COPY . /app # with | pipe",
+			Paths: []string{"/app/id_rsa", "/app/my key:1.pem"}, PathCount: 2, Bytes: 3243,
+			Hint: "Do not COPY keys into the image: use RUN --mount=type=secret,id=key.", Evidence: "RSA private key (-----BEGIN RSA…)",
+			References: []string{"CIS-DI-0010"}},
+		{Rule: "apt-lists", Category: findings.Cache, Severity: findings.Medium,
+			Title: "APT package lists left in the layer", Layer: 1, Instruction: "RUN apt-get update && apt-get install -y curl",
+			Paths: []string{"/var/lib/apt/lists/deb.debian.org_dists_bookworm_InRelease"}, PathCount: 12, Bytes: 45_000_000,
+			Hint: "run `rm -rf /var/lib/apt/lists/*` in the same RUN as `apt-get install`"},
+		{Rule: "root-user", Category: findings.Security, Severity: findings.High,
+			Title: "The image runs as root", Layer: -1, Hint: "Add USER 10001 at the end of the Dockerfile."},
+	}
 	c, err := policy.ParseStrata([]byte("lowest-efficiency: 0.99\nhighest-wasted-bytes: 1GB\nhighest-user-wasted-percent: off\nmax-layers: 2\nfail-on: high\n"), ".strata.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := policy.Evaluate(a, c, &policy.Baseline{SchemaVersion: 1})
-	add := func(f findings.Finding, isNew, failing bool) {
-		r.Findings = append(r.Findings, policy.Finding{Finding: f, Fingerprint: policy.Fingerprint(f), New: isNew, Failing: failing})
-	}
-	add(findings.Finding{Rule: "secret-file", Category: findings.Secret, Severity: findings.Critical,
-		Title: "Private key file in the image", Layer: 2, Instruction: "COPY . /app # with | pipe",
-		Paths: []string{"/app/id_rsa", "/app/my key:1.pem"}, PathCount: 2, Bytes: 3243,
-		Hint: "Do not COPY keys into the image: use RUN --mount=type=secret,id=key.", Evidence: "RSA private key (-----BEGIN RSA…)",
-		References: []string{"CIS-DI-0010"}}, true, true)
-	add(findings.Finding{Rule: "apt-lists", Category: findings.Cache, Severity: findings.Medium,
-		Title: "APT package lists left in the layer", Layer: 1, Instruction: "RUN apt-get update && apt-get install -y curl",
-		Paths: []string{"/var/lib/apt/lists/deb.debian.org_dists_bookworm_InRelease"}, PathCount: 12, Bytes: 45_000_000,
-		Hint: "run `rm -rf /var/lib/apt/lists/*` in the same RUN as `apt-get install`"}, true, false)
-	add(findings.Finding{Rule: "root-user", Category: findings.Security, Severity: findings.High,
-		Title: "The image runs as root", Layer: -1, Hint: "Add USER 10001 at the end of the Dockerfile."}, false, false)
-	r.Baseline = &policy.BaselineInfo{Known: 1, New: 2}
-	// fail-on was evaluated before the findings were added: mark it failing
-	for i := range r.Checks {
-		if r.Checks[i].Name == policy.KeyFailOn {
-			r.Checks[i].Status, r.Checks[i].Value, r.Checks[i].Reason = policy.Fail, 1, "1 finding of severity high or above: secret-file (critical)"
-		}
-	}
-	r.Counts = policy.Counts{}
-	for _, ch := range r.Checks {
-		switch ch.Status {
-		case policy.Pass:
-			r.Counts.Pass++
-		case policy.Fail:
-			r.Counts.Fail++
-		default:
-			r.Counts.Skip++
-		}
-	}
-	r.Passed, r.Status = false, policy.Fail
-	return a, r
+	base := &policy.Baseline{SchemaVersion: policy.BaselineVersion, Metrics: policy.MetricsStrata,
+		Findings: []policy.BaselineFinding{{Fingerprint: policy.Fingerprint(a.Findings[2]), Rule: "root-user"}}}
+	return &a, policy.Evaluate(&a, c, base)
 }
 
 // TestSARIFSchema validates the SARIF output against the SARIF 2.1.0 JSON
@@ -246,7 +227,7 @@ func TestMarkdown(t *testing.T) {
 	}
 	golden(t, "demo-ci.md", buf.Bytes())
 	buf.Reset()
-	if err := report.WriteMarkdown(&buf, a, nil, report.MarkdownOptions{}); err != nil {
+	if err := report.WriteMarkdown(&buf, demo(t), nil, report.MarkdownOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "demo.md", buf.Bytes())

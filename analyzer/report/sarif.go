@@ -230,30 +230,36 @@ func findingRules(fs []policy.Finding) []sarifRule {
 			continue
 		}
 		seen[f.Rule] = true
-		help := f.Hint
+		// The catalogue's description, else the first finding's.
+		desc := findings.Rule{ID: f.Rule, Category: f.Category, Severity: f.Severity, Title: f.Title,
+			Hint: f.Hint, References: f.References}
+		if r, ok := findings.RuleByID(f.Rule); ok {
+			desc = r
+		}
+		help := desc.Hint
 		if help == "" {
-			help = f.Title
+			help = desc.Title
 		}
 		props := map[string]any{
-			"tags":              []string{string(f.Category), "container-image"},
-			"category":          string(f.Category),
+			"tags":              []string{string(desc.Category), "container-image"},
+			"category":          string(desc.Category),
 			"precision":         "high",
-			"security-severity": securitySeverity(f.Severity),
+			"security-severity": securitySeverity(desc.Severity),
 		}
-		if len(f.References) > 0 {
-			props["references"] = f.References
+		if len(desc.References) > 0 {
+			props["references"] = desc.References
 		}
-		full := f.Title
-		if len(f.References) > 0 {
-			full += " (see " + strings.Join(f.References, ", ") + ")"
+		full := desc.Title
+		if len(desc.References) > 0 {
+			full += " (see " + strings.Join(desc.References, ", ") + ")"
 		}
 		rules = append(rules, sarifRule{
 			ID: f.Rule, Name: camel(f.Rule),
-			ShortDescription:     sarifText{Text: f.Title},
+			ShortDescription:     sarifText{Text: desc.Title},
 			FullDescription:      sarifText{Text: full},
 			Help:                 sarifText{Text: help, Markdown: help},
 			HelpURI:              strataURI + "/blob/main/docs/rules.md#" + f.Rule,
-			DefaultConfiguration: sarifRuleConf{Level: SARIFLevel(f.Severity)},
+			DefaultConfiguration: sarifRuleConf{Level: SARIFLevel(desc.Severity)},
 			Properties:           props,
 		})
 	}
