@@ -35,7 +35,7 @@ func newAnalyzeCmd(stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	lf.register(c)
-	of.register(c, "text or json")
+	of.register(c, "text, json or markdown")
 	return c
 }
 
@@ -63,6 +63,10 @@ func renderer(format string) (func(io.Writer, *analyzer.Analysis) error, error) 
 		return func(w io.Writer, a *analyzer.Analysis) error {
 			return report.WriteJSON(w, a, report.Tool{Name: "strata", Version: version})
 		}, nil
+	case "markdown", "md":
+		return func(w io.Writer, a *analyzer.Analysis) error {
+			return report.WriteMarkdown(w, a, nil, report.MarkdownOptions{})
+		}, nil
 	}
-	return nil, usageError(fmt.Errorf("--format %q: unknown format (use text or json)", format))
+	return nil, usageError(fmt.Errorf("--format %q: unknown format (use text, json or markdown)", format))
 }

@@ -43,6 +43,9 @@ use registry:// here).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if ciMode() {
+				return runRootCI(cmd.Context(), args[0], lf, stdout, stderr)
+			}
 			return runBrowse(cmd.Context(), args[0], lf, bf, stdout, stderr)
 		},
 	}
@@ -51,7 +54,7 @@ use registry:// here).`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	lf.register(root)
 	root.Flags().BoolVar(&bf.noColor, "no-color", false, "draw the browser without colours (as NO_COLOR does)")
-	root.AddCommand(newAnalyzeCmd(stdout, stderr), newVersionCmd(stdout))
+	root.AddCommand(newAnalyzeCmd(stdout, stderr), newCICmd(stdout, stderr), newVersionCmd(stdout))
 	root.CompletionOptions.HiddenDefaultCmd = false
 	wrapArgs(root)
 	return root
