@@ -75,7 +75,7 @@ func DefaultKeyMap() KeyMap {
 
 		LayerMode:      b("ctrl+l/c", "layer changes", "ctrl+l", "c"),
 		AggregatedMode: b("ctrl+a/a", "aggregated changes", "ctrl+a", "a"),
-		MarkRange:      b("v", "compare range from here", "v"),
+		MarkRange:      b("v", "range from here", "v"),
 
 		Collapse:       b("←/h", "parent", "left", "h"),
 		Expand:         b("→/l", "expand", "right", "l"),

@@ -185,22 +185,26 @@ func (m Model) footer() string {
 	return m.help.ShortHelpView(keys)
 }
 
-// helpView lists every key, group by group, in as many columns as fit.
-func (m Model) helpView(w, h int) string {
+// helpLines lays every key out, group by group, in as many columns as fit.
+func (m Model) helpLines(w, h int) []string {
 	var blocks [][]string
 	for _, g := range m.keys.groups() {
 		lines := []string{m.styles.Header.Render(g.Title)}
 		for _, b := range g.Bindings {
 			hb := b.Help()
-			lines = append(lines, fmt.Sprintf("  %s %s", m.styles.HelpKey.Render(fmt.Sprintf("%-14s", hb.Key)), m.styles.HelpDesc.Render(hb.Desc)))
+			lines = append(lines, fmt.Sprintf("  %s %s", m.styles.HelpKey.Render(fmt.Sprintf("%-12s", hb.Key)), m.styles.HelpDesc.Render(hb.Desc)))
 		}
 		blocks = append(blocks, append(lines, ""))
 	}
-	colW := 40
+	const colW = 38
 	cols := max((w-2)/colW, 1)
+	total := 0
+	for _, bl := range blocks {
+		total += len(bl)
+	}
+	perCol := max((total+cols-1)/cols, h-2)
 	var columns [][]string
 	cur := []string{}
-	perCol := (h - 2)
 	for _, bl := range blocks {
 		if len(cur)+len(bl) > perCol && len(cur) > 0 && len(columns) < cols-1 {
 			columns = append(columns, cur)
@@ -225,5 +229,11 @@ func (m Model) helpView(w, h int) string {
 		}
 		lines = append(lines, b.String())
 	}
-	return m.styles.box("Keys (? or esc to close)", lines, w, h, true)
+	return lines
+}
+
+// helpView draws the help overlay, scrolled when it does not fit.
+func (m Model) helpView(w, h int) string {
+	lines := m.helpScroll.window(m.helpLines(w, h), h-2)
+	return m.styles.box("Keys (? or esc to close, j/k to scroll)", lines, w, h, true)
 }

@@ -104,17 +104,18 @@ type Model struct {
 	tree     FileTree
 	history  History
 
-	focus     pane
-	info      pane // the tab shown in the info box
-	width     int
-	height    int
-	filter    textinput.Model
-	filtering bool
-	showHelp  bool
-	preview   preview
-	status    string
-	quitting  bool
-	rects     [6]rect
+	focus      pane
+	info       pane // the tab shown in the info box
+	width      int
+	height     int
+	filter     textinput.Model
+	filtering  bool
+	showHelp   bool
+	preview    preview
+	helpScroll scroller
+	status     string
+	quitting   bool
+	rects      [6]rect
 }
 
 type rect struct{ x, y, w, h int }
@@ -357,10 +358,14 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	if m.showHelp {
-		if key.Matches(msg, k.Help) || key.Matches(msg, k.Close) {
+		switch {
+		case key.Matches(msg, k.Help), key.Matches(msg, k.Close):
 			m.showHelp = false
-		} else if key.Matches(msg, k.Quit) {
+		case key.Matches(msg, k.Quit):
 			return m.quit()
+		default:
+			h := m.bodyHeight()
+			m.helpScroll.update(msg, k, len(m.helpLines(m.width, h)), h-2)
 		}
 		return m, nil
 	}
@@ -372,7 +377,7 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.showHelp, m.helpScroll.offset = true, 0
 		return m, nil
 	case key.Matches(msg, k.Filter):
 		m.filtering = true

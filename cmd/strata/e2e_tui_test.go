@@ -111,7 +111,7 @@ func TestE2EBrowserInTmux(t *testing.T) {
 		t.Errorf("extracted main.py: %q, %v", b, err)
 	}
 	keys("?")
-	expect("help", "Keys (? or esc to close)", "File tree")
+	expect("help", "Keys (? or esc to close", "File tree")
 	keys("Escape", "Tab", "Tab", "a")
 	expect("aggregated mode", "Aggregated Contents (layers 1–4)", "Layers · aggregated 1–4")
 	keys("f")
