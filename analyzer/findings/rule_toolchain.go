@@ -55,7 +55,8 @@ func toolchainPackage(name string) bool {
 		return true
 	}
 	for _, p := range [...]string{"gcc-", "g++-", "clang-", "cpp-"} {
-		if strings.HasPrefix(name, p) && len(name) > len(p) && name[len(p)] >= '0' && name[len(p)] <= '9' {
+		// gcc-12, not gcc-12-base (a runtime dependency of every Debian image)
+		if v, ok := strings.CutPrefix(name, p); ok && isVersion(v) {
 			return true
 		}
 	}

@@ -81,4 +81,4 @@ var (
 )
 
 // leftoverRules lists the leftover rules for the catalog.
-var leftoverRules = []*Rule{leftoverPathRules[0].Rule, leftoverPathRules[1].Rule, junkRule.Rule, toolchainRule, fullBaseRule}
+var leftoverRules = []*Rule{leftoverPathRules[0].Rule, leftoverPathRules[1].Rule, junkRule.Rule, toolchainRule}

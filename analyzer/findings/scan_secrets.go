@@ -48,7 +48,7 @@ func scanSecrets(p, named string, b []byte) []SecretHit {
 func keyKind(label string, after []byte) (string, Severity) {
 	encrypted := label == "ENCRYPTED PRIVATE KEY" || bytes.Contains(after[:min(len(after), 200)], []byte("ENCRYPTED"))
 	name := strings.TrimSuffix(strings.TrimSuffix(label, " BLOCK"), "PRIVATE KEY")
-	kind := strings.TrimSpace(name + " private key")
+	kind := strings.TrimSpace(strings.TrimSpace(name) + " private key")
 	switch {
 	case encrypted:
 		return "encrypted " + strings.TrimPrefix(kind, "ENCRYPTED "), High

@@ -1,0 +1,87 @@
+package findings
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestSecretName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"API_KEY": true, "dbPassword": true, "GITHUB_TOKEN": true, "AWS_SECRET_ACCESS_KEY": true, "DB_PWD": true,
+		"auth-token": true, "client.secret": true,
+		"KEYBOARD": false, "PASSAGE": false, "GPG_KEY": false, "PUBLIC_KEY": false, "TLS_KEY_FILE": false,
+		"TOKEN_PATH": false, "PWD": false, "MONKEY": false, "PATH": false, "SECRETARY": false,
+	} {
+		if got := SecretName(name); got != want {
+			t.Errorf("SecretName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestMaskCommand(t *testing.T) {
+	for in, want := range map[string]string{
+		"ENV API_KEY=sk-abcdef1234567890":                              "ENV API_KEY=sk-********",
+		`ENV DB_PASSWORD="two words here" MODE=prod`:                   "ENV DB_PASSWORD=two******** MODE=prod",
+		"ENV API_TOKEN abcdefgh12345678":                               "ENV API_TOKEN abc********",
+		"|1 NPM_TOKEN=abc123def456ghi /bin/sh -c npm ci":               "|1 NPM_TOKEN=abc******** /bin/sh -c npm ci",
+		"RUN git clone https://user:hunter22@example.com/r":            "RUN git clone https://user:********@example.com/r",
+		"RUN curl -H 'token ghp_012345678901234567890123456789abcdef'": "RUN curl -H 'token ghp********'",
+		"RUN apt-get update && apt-get install -y curl":                "RUN apt-get update && apt-get install -y curl",
+		"ENV GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D":         "ENV GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D",
+		"ENV PASSWORD_MIN=8 PORT=80":                                   "ENV PASSWORD_MIN=******** PORT=80",
+	} {
+		if got := MaskCommand(in); got != want {
+			t.Errorf("MaskCommand(%q)\n got %q\nwant %q", in, got, want)
+		}
+	}
+}
+
+func TestFindTokens(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string // kinds
+	}{
+		{"x ghp_012345678901234567890123456789abcdef y", []string{"GitHub token"}},
+		{"github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz", []string{"GitHub token"}},
+		{"glpat-abcdefghij0123456789", []string{"GitLab token"}},
+		{"xoxb-123456789012-abcdefghij", []string{"Slack token"}},
+		{"sk-proj-abc123def456ghi789jkl012mno345pqr678", []string{"OpenAI API key"}},
+		{"sk_live_0123456789abcdefghijklmn", []string{"Stripe live key"}},
+		{"npm_abcdefghijklmnopqrstuvwxyz0123456789", []string{"npm token"}},
+		{"id AKIAZ3MPLE7EST0KEY12.", []string{"AWS access key ID"}},
+		{"aws_secret_access_key = wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY1", []string{"AWS secret access key"}},
+		{"-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn", []string{"private key"}},
+		// look-alikes
+		{"ghp_short task-manager sk-learn AKIAZ3MPLE7EST0KEY12X xAKIAZ3MPLE7EST0KEY12 -----BEGIN PUBLIC KEY-----", nil},
+		{"disk-0123456789abcdef0123456789abcdefghijkl-sdk", nil},
+	}
+	for _, tc := range tests {
+		var got []string
+		for _, h := range findTokens([]byte(tc.in)) {
+			got = append(got, h.kind.kind)
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("findTokens(%q) (-want +got):\n%s", tc.in, diff)
+		}
+	}
+}
+
+func TestParseRun(t *testing.T) {
+	c, ok := parseRun("RUN --mount=type=cache,target=/root/.cache/pip,sharing=locked --mount=type=tmpfs,dst=/tmp/ /bin/sh -c sudo -E pip install -r r.txt && apt-get update")
+	if !ok {
+		t.Fatal("not a RUN")
+	}
+	if diff := cmp.Diff([]mount{{"cache", "/root/.cache/pip"}, {"tmpfs", "/tmp"}}, c.mounts, cmp.AllowUnexported(mount{})); diff != "" {
+		t.Errorf("mounts (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([][]string{{"pip", "install", "-r", "r.txt"}, {"apt-get", "update"}}, c.commands); diff != "" {
+		t.Errorf("commands (-want +got):\n%s", diff)
+	}
+	if !c.sudo || !c.covers("/root/.cache/pip/x") || !c.covers("/tmp/y") || c.covers("/root/.cache/uv/x") {
+		t.Errorf("sudo %v, covers wrong: %+v", c.sudo, c)
+	}
+	if _, ok := parseRun("COPY . /app"); ok {
+		t.Error("COPY parsed as RUN")
+	}
+}
