@@ -10,8 +10,10 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/source"
 	"github.com/stratascan/strata/fixtures"
@@ -200,5 +202,22 @@ func TestPreviewKinds(t *testing.T) {
 	m = send(m, keys("esc", "k", "p")...) // the pack file: binary
 	if !strings.Contains(strings.Join(m.preview.lines, "\n"), "binary") {
 		t.Errorf("preview of a pack file: %v", m.preview.lines)
+	}
+}
+
+// TestPlainStyles draws without any colour but keeps the selection visible.
+func TestPlainStyles(t *testing.T) {
+	lipgloss.SetColorProfile(termenv.ANSI256)
+	defer lipgloss.SetColorProfile(termenv.Ascii)
+	colored := newTestModel(t, 80, 24).View()
+	plain := newTestModel(t, 80, 24, WithStyles(PlainStyles())).View()
+	if !strings.Contains(colored, "\x1b[38;5;") {
+		t.Fatal("the default styles draw no colour under a 256-colour profile")
+	}
+	if strings.Contains(plain, "\x1b[38;") || strings.Contains(plain, "\x1b[48;") {
+		t.Error("PlainStyles draws colours")
+	}
+	if !strings.Contains(plain, "\x1b[7m") && !strings.Contains(plain, ";7m") {
+		t.Error("PlainStyles does not show the selection in reverse video")
 	}
 }

@@ -94,3 +94,23 @@ func (s *Styles) severity(v findings.Severity) lipgloss.Style {
 	}
 	return s.Severity[v]
 }
+
+// PlainStyles returns the styles without any colour, for NO_COLOR and
+// --no-color: bold, reverse and underline remain, so the selection and the
+// focus still show, and changes read from their +, ~ and - markers.
+func PlainStyles() *Styles {
+	s := DefaultStyles()
+	plain := func(st *lipgloss.Style) { *st = st.UnsetForeground().UnsetBackground() }
+	for _, st := range []*lipgloss.Style{&s.Border, &s.BorderFocused, &s.Title, &s.TitleFocused, &s.Selected,
+		&s.SelectedBlur, &s.Header, &s.Label, &s.Value, &s.Dim, &s.Error, &s.Bar, &s.BarEmpty, &s.RangeMark,
+		&s.Badge, &s.Hint, &s.HelpKey, &s.HelpDesc, &s.HelpSep} {
+		plain(st)
+	}
+	for i := range s.Change {
+		plain(&s.Change[i])
+	}
+	for i := range s.Severity {
+		plain(&s.Severity[i])
+	}
+	return s
+}

@@ -40,13 +40,16 @@ func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, 
 	if !lf.quiet {
 		opts.Notify = func(msg string) { notesMu.Lock(); notes = append(notes, msg); notesMu.Unlock() }
 	}
-	if bf.noColor || os.Getenv("NO_COLOR") != "" {
-		lipgloss.SetColorProfile(termenv.Ascii)
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-
-	m := ui.New(ref, ui.WithCancel(cancel), ui.WithContext(ctx))
+	uopts := []ui.Option{ui.WithCancel(cancel), ui.WithContext(ctx)}
+	if bf.noColor || os.Getenv("NO_COLOR") != "" {
+		// No colour, but bold, reverse and underline still mark the
+		// selection (termenv drops those too under NO_COLOR).
+		uopts = append(uopts, ui.WithStyles(ui.PlainStyles()))
+		lipgloss.SetColorProfile(termenv.ANSI)
+	}
+	m := ui.New(ref, uopts...)
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
 		tea.WithOutput(stdout))
 
