@@ -80,7 +80,7 @@ type pathMatcher struct {
 	trie     *trieNode
 	names    map[string]*pathRule
 	dirNames map[string]*pathRule
-	exts     []extRule
+	exts     map[string][]extRule // by the name's last ".ext"
 }
 
 type extRule struct {
@@ -89,7 +89,7 @@ type extRule struct {
 }
 
 func newPathMatcher(rules []*pathRule) *pathMatcher {
-	m := &pathMatcher{trie: &trieNode{}, names: map[string]*pathRule{}, dirNames: map[string]*pathRule{}}
+	m := &pathMatcher{trie: &trieNode{}, names: map[string]*pathRule{}, dirNames: map[string]*pathRule{}, exts: map[string][]extRule{}}
 	for _, r := range rules {
 		for _, root := range r.roots {
 			for _, p := range expandRoot(root) {
@@ -103,7 +103,8 @@ func newPathMatcher(rules []*pathRule) *pathMatcher {
 			m.dirNames[n] = r
 		}
 		for _, e := range r.exts {
-			m.exts = append(m.exts, extRule{e, r})
+			last := e[strings.LastIndexByte(e, '.'):]
+			m.exts[last] = append(m.exts[last], extRule{e, r})
 		}
 	}
 	return m
@@ -257,10 +258,11 @@ func (s *pathScan) files(c tree.NodeID, name string, st matchState) {
 
 // extRule returns the rule whose ending the file name has, if any.
 func (s *pathScan) extRule(c tree.NodeID, name string, st matchState) *pathRule {
-	if strings.IndexByte(name, '.') < 0 {
+	dot := strings.LastIndexByte(name, '.')
+	if dot < 0 {
 		return nil
 	}
-	for _, e := range s.m.exts {
+	for _, e := range s.m.exts[name[dot:]] {
 		if !strings.HasSuffix(name, e.ext) || len(name) == len(e.ext) {
 			continue
 		}

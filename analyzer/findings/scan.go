@@ -90,7 +90,7 @@ func (s *Scanner) Inspect(p string, size int64) io.WriteCloser {
 	if limit == 0 {
 		return nil
 	}
-	s.sink.reset(s, p, mode, named, limit)
+	s.sink.reset(s, p, mode, named, limit, size)
 	return &s.sink
 }
 
@@ -223,13 +223,14 @@ type sink struct {
 	named   string
 	mode    fileMode
 	limit   int64
+	size    int64
 	buf     []byte
 	stopped bool
 	first   bool
 }
 
-func (k *sink) reset(s *Scanner, p string, mode fileMode, named string, limit int64) {
-	k.s, k.path, k.mode, k.named, k.limit = s, p, mode, named, limit
+func (k *sink) reset(s *Scanner, p string, mode fileMode, named string, limit, size int64) {
+	k.s, k.path, k.mode, k.named, k.limit, k.size = s, p, mode, named, limit, size
 	k.buf, k.stopped, k.first = k.buf[:0], false, true
 }
 
@@ -245,6 +246,13 @@ func (k *sink) Write(p []byte) (int, error) {
 			k.stopped = true
 			return 0, errStop
 		}
+		if int64(len(p)) == k.size && (k.mode == modeText || k.mode == modeNamed) {
+			// The whole file in one chunk (the usual case): scan it in
+			// place rather than copy it.
+			k.scan(p)
+			k.stopped = true
+			return len(p), nil
+		}
 	}
 	if int64(len(k.buf)+len(p)) > k.limit {
 		k.stopped = true
@@ -252,6 +260,14 @@ func (k *sink) Write(p []byte) (int, error) {
 	}
 	k.buf = append(k.buf, p...)
 	return len(p), nil
+}
+
+// scan looks for secrets in the file's content.
+func (k *sink) scan(b []byte) {
+	c := &k.s.content
+	c.ScannedFiles++
+	c.ScannedBytes += int64(len(b))
+	c.Secrets = append(c.Secrets, scanSecrets(k.path, k.named, b)...)
 }
 
 // Close examines the collected bytes.
@@ -262,9 +278,7 @@ func (k *sink) Close() error {
 	c := &k.s.content
 	switch k.mode {
 	case modeText, modeNamed:
-		c.ScannedFiles++
-		c.ScannedBytes += int64(len(k.buf))
-		c.Secrets = append(c.Secrets, scanSecrets(k.path, k.named, k.buf)...)
+		k.scan(k.buf)
 	case modeDpkg, modeDpkgPart:
 		c.DBs = append(c.DBs, PackageDB{Path: k.path, Manager: "dpkg", Packages: parseDpkg(k.buf, k.mode == modeDpkgPart)})
 	case modeApk:
