@@ -46,7 +46,7 @@ type viewFlags struct {
 }
 
 // computeFlags fills (or reuses) buf with the flags of a span.
-func computeFlags(t *tree.Tree, s span, buf []uint8) *viewFlags {
+func computeFlags(t *tree.Tree, s span, buf []uint8, scratch *[]tree.NodeID) *viewFlags {
 	if cap(buf) >= t.Len() {
 		buf = buf[:t.Len()]
 		clear(buf)
@@ -71,7 +71,8 @@ func computeFlags(t *tree.Tree, s span, buf []uint8) *viewFlags {
 		}
 		return v
 	}
-	var nodes []tree.NodeID
+	nodes := (*scratch)[:0]
+	defer func() { *scratch = nodes[:0] }()
 	for l := s.From; l <= s.To; l++ {
 		for _, c := range t.LayerChanges(l) {
 			if buf[c.Node]&flagMark == 0 {
