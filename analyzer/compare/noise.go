@@ -1,0 +1,139 @@
+package compare
+
+import (
+	"fmt"
+	"path"
+	"strings"
+)
+
+// NoisyPaths are the paths ignored unless Options.IncludeNoisy is set:
+// files that change whenever a package manager or a user tool runs, or that
+// an interpreter regenerates, and that say nothing about what changed in
+// the image. Each is a glob with the syntax of Options.IgnorePaths.
+var NoisyPaths = []string{
+	// Package manager logs and their bookkeeping backups.
+	"/var/log/dpkg.log",
+	"/var/log/alternatives.log",
+	"/var/log/apt/**",
+	"/var/log/apk.log",
+	"/var/lib/dpkg/*-old",
+	"/var/cache/debconf/**",
+	// Login records and the backups useradd and passwd leave.
+	"/var/log/lastlog",
+	"/var/log/faillog",
+	"/var/log/wtmp",
+	"/var/log/btmp",
+	"/etc/passwd-",
+	"/etc/group-",
+	"/etc/shadow-",
+	"/etc/gshadow-",
+	"/etc/subuid-",
+	"/etc/subgid-",
+	// Caches the dynamic linker rebuilds after every install.
+	"/etc/ld.so.cache",
+	"/var/cache/ldconfig/aux-cache",
+	// Compiled Python, regenerated from the sources.
+	"**/*.pyc",
+	"**/__pycache__",
+}
+
+// matcher decides which paths are ignored. Globs are split into components
+// once; each path is split once per match.
+type matcher struct {
+	globs  [][]string
+	source []string
+}
+
+// newMatcher compiles globs, reporting a malformed one.
+func newMatcher(globs []string) (*matcher, error) {
+	m := &matcher{}
+	for _, g := range globs {
+		g = strings.TrimSpace(g)
+		if g == "" {
+			continue
+		}
+		full := g
+		if !strings.Contains(full, "/") {
+			full = "**/" + full
+		}
+		parts := splitPath(full)
+		for _, p := range parts {
+			if p == "**" {
+				continue
+			}
+			if _, err := path.Match(p, ""); err != nil {
+				return nil, fmt.Errorf("bad glob %q: %w", g, err)
+			}
+		}
+		m.globs = append(m.globs, parts)
+		m.source = append(m.source, g)
+	}
+	return m, nil
+}
+
+// ValidGlob reports a malformed ignore glob (an unclosed class, a bad escape).
+func ValidGlob(glob string) error {
+	_, err := newMatcher([]string{glob})
+	return err
+}
+
+// MatchPath reports whether an image path matches an ignore glob. The
+// syntax is the one of the policy's ignore-paths:
+//
+//   - Components match as in path.Match: * and ? never cross a "/", [a-z]
+//     is a class.
+//   - ** matches any number of components, none included.
+//   - A glob matches the paths below a directory it matches:
+//     /var/log/apt matches /var/log/apt/history.log.
+//   - A glob without "/" matches a name at any depth: *.pyc is **/*.pyc.
+//   - The leading "/" is optional in the glob and in the path.
+func MatchPath(glob, p string) bool {
+	m, err := newMatcher([]string{glob})
+	return err == nil && m.match(p)
+}
+
+// match reports whether any glob matches p.
+func (m *matcher) match(p string) bool {
+	if m == nil || len(m.globs) == 0 {
+		return false
+	}
+	parts := splitPath(p)
+	for _, g := range m.globs {
+		if matchParts(g, parts) {
+			return true
+		}
+	}
+	return false
+}
+
+func splitPath(p string) []string {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
+
+func matchParts(g, p []string) bool {
+	for len(g) > 0 {
+		if g[0] == "**" {
+			for len(g) > 1 && g[1] == "**" {
+				g = g[1:]
+			}
+			for i := 0; i <= len(p); i++ {
+				if matchParts(g[1:], p[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(p) == 0 {
+			return false
+		}
+		if ok, _ := path.Match(g[0], p[0]); !ok {
+			return false
+		}
+		g, p = g[1:], p[1:]
+	}
+	return true // the glob matched p itself or a directory above it
+}
