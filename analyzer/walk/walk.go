@@ -48,6 +48,14 @@ type Result struct {
 // ErrDiffIDMismatch reports a layer whose content does not match its diffID.
 var ErrDiffIDMismatch = errors.New("layer content does not match its diffID")
 
+// ErrSparseTooLarge reports a layer whose sparse files declare more bytes
+// than MaxSparseBytes: a few bytes of tar can declare exabytes of holes.
+var ErrSparseTooLarge = errors.New("sparse files too large")
+
+// MaxSparseBytes bounds the sum of the logical sizes of one layer's sparse
+// files (1 TiB), so that sums over an image never overflow.
+const MaxSparseBytes = 1 << 40
+
 const progressStep = 1 << 20
 
 // Layer reads the stored layer stream r to its end and records its entries.
@@ -102,6 +110,7 @@ func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string,
 	tr := tar.NewReader(r)
 	h := xxh3.New()
 	buf := make([]byte, 256<<10)
+	var sparse int64 // Σ logical sizes of the sparse files so far
 	for n := 0; ; n++ {
 		if n&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -120,7 +129,16 @@ func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string,
 		if !ok {
 			continue
 		}
-		if e.Kind == File && hdr.Size > 0 {
+		if e.Kind == File && hdr.Size > 0 && isSparse(hdr) {
+			// A sparse file's holes read back as zeros: a few bytes of tar can
+			// declare exabytes. Record the size extraction would materialise
+			// without expanding the holes; Next skips only the stored fragments.
+			if sparse += hdr.Size; sparse > MaxSparseBytes || sparse < 0 {
+				return fmt.Errorf("%w: the sparse files of the layer declare more than %d bytes (at %q)", ErrSparseTooLarge, int64(MaxSparseBytes), e.Path)
+			}
+			e.Size = hdr.Size
+			e.Hash = xxh3.HashString("sparse\x00" + e.Path)
+		} else if e.Kind == File && hdr.Size > 0 {
 			h.Reset()
 			var copied int64
 			var err error
@@ -145,6 +163,20 @@ func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string,
 		}
 		res.Entries = append(res.Entries, e)
 	}
+}
+
+// isSparse reports whether a regular file entry is a GNU sparse file (old
+// GNU format or one of the PAX GNU.sparse.* encodings).
+func isSparse(hdr *tar.Header) bool {
+	if hdr.Typeflag == tar.TypeGNUSparse {
+		return true
+	}
+	for k := range hdr.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
 }
 
 // inspectFile asks the inspect hook, if any, for a writer of the file.
