@@ -99,6 +99,7 @@ func TestCancelledContext(t *testing.T) {
 func FuzzOpenArchive(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte("not a tar"))
+	f.Add(legacyArchive(&testing.T{}))
 	for _, name := range []string{"test-oci-gzip-image.tar", "test-gzip-image.tar"} {
 		p := filepath.Join("..", "..", "..", "shared", "fixtures", "dive", name)
 		if b, err := os.ReadFile(p); err == nil {
