@@ -39,6 +39,8 @@ var (
 	ErrPlatform = errors.New("platform not available")
 	// ErrUnauthorized means a registry refused the credentials (or their absence).
 	ErrUnauthorized = errors.New("unauthorized")
+	// ErrUntrusted means a registry's TLS certificate is not trusted.
+	ErrUntrusted = errors.New("certificate not trusted")
 )
 
 // kindError attaches a sentinel to a concrete message so that the message

@@ -30,9 +30,9 @@ func openRegistry(ctx context.Context, refStr string, opts Options) (*Image, err
 			return nil, fmt.Errorf("not a valid image reference: %w", err)
 		}
 	}
-	ropts := []remote.Option{
-		remote.WithAuthFromKeychain(authn.DefaultKeychain),
-		remote.WithContext(ctx),
+	ropts, err := remoteOptions(ctx, ref, opts, remote.WithAuthFromKeychain(authn.DefaultKeychain))
+	if err != nil {
+		return nil, err
 	}
 	desc, err := remote.Get(ref, ropts...)
 	if err != nil {
@@ -85,7 +85,7 @@ func openRegistry(ctx context.Context, refStr string, opts Options) (*Image, err
 		p = chosen
 	}
 	return &Image{
-		Image:    img,
+		Image:    &registryImage{Image: img, host: host},
 		Source:   Registry,
 		Name:     ref.String(),
 		Digest:   digest.String(),
@@ -140,6 +140,10 @@ func registryError(ctx context.Context, err error, ref name.Reference, host stri
 	if errors.Is(err, ErrPlatform) || errors.Is(err, ErrNotImage) {
 		return err
 	}
+	if untrusted(err) {
+		return &kindError{kind: ErrUntrusted, msg: fmt.Sprintf("registry %s: its TLS certificate is not trusted (%s): use --ca-file FILE or add the CA to the system trust store",
+			host, certCause(err))}
+	}
 	var terr *transport.Error
 	if errors.As(err, &terr) {
 		switch terr.StatusCode {
@@ -168,4 +172,18 @@ func registryError(ctx context.Context, err error, ref name.Reference, host stri
 		return unavailable(nil, "cannot reach registry %s: %s", host, dialCause(err))
 	}
 	return fmt.Errorf("registry %s: %w", host, err)
+}
+
+// certCause is the x509 part of a certificate error, without the URL.
+func certCause(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, "x509: "); i >= 0 {
+		msg = msg[i:]
+	} else if i := strings.Index(msg, "tls: "); i >= 0 {
+		msg = msg[i:]
+	}
+	if i := strings.IndexAny(msg, ";\n"); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg
 }

@@ -31,8 +31,13 @@ type Options struct {
 	// Platform picks one image of a multi-platform index ("os/arch[/variant]").
 	// Empty means the host's platform.
 	Platform string
-	// InsecureRegistries lists registry hosts reached over plain HTTP.
+	// InsecureRegistries lists registry hosts reached over plain HTTP or
+	// over TLS without verifying their certificate. Only these hosts are.
 	InsecureRegistries []string
+	// CAFile names a PEM file of certificate authorities trusted for
+	// registries, besides the system trust store (which SSL_CERT_FILE and
+	// SSL_CERT_DIR can point elsewhere).
+	CAFile string
 	// TempDir is where spooled images (daemon, podman) are written.
 	// Empty means os.TempDir().
 	TempDir string

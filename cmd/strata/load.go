@@ -18,6 +18,7 @@ type loadFlags struct {
 	source     string
 	platform   string
 	insecure   []string
+	caFile     string
 	verify     bool
 	baseLayers int
 	tempDir    string
@@ -28,7 +29,8 @@ func (f *loadFlags) register(c *cobra.Command) {
 	fl := c.Flags()
 	fl.StringVar(&f.source, "source", "", "force the image source: docker, podman, docker-archive, oci, oci-archive or registry")
 	fl.StringVar(&f.platform, "platform", "", "pick one image of a multi-platform index (os/arch[/variant]; default: this host's)")
-	fl.StringSliceVar(&f.insecure, "insecure-registry", nil, "reach this registry host over plain HTTP (repeatable)")
+	fl.StringSliceVar(&f.insecure, "insecure-registry", nil, "reach this registry host over plain HTTP or unverified TLS (repeatable; only the hosts named)")
+	fl.StringVar(&f.caFile, "ca-file", "", "also trust the certificate authorities in this PEM file for registries")
 	fl.BoolVar(&f.verify, "verify", false, "check every layer's content against its diffID (costs a SHA-256 pass)")
 	fl.IntVar(&f.baseLayers, "base-layers", 1, "how many leading layers belong to the base image")
 	fl.StringVar(&f.tempDir, "tmp-dir", "", "where images from a daemon are spooled (default: the system temp dir)")
@@ -46,7 +48,7 @@ var (
 
 // options validates the flags and turns them into source options.
 func (f *loadFlags) options(stderr io.Writer) (source.Options, error) {
-	o := source.Options{Platform: f.platform, InsecureRegistries: f.insecure, TempDir: f.tempDir}
+	o := source.Options{Platform: f.platform, InsecureRegistries: f.insecure, CAFile: f.caFile, TempDir: f.tempDir}
 	if f.source != "" {
 		k, ok := sourceNames[f.source]
 		if !ok {
