@@ -18,37 +18,17 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/stratascan/strata/fixtures"
 )
-
-// sharedDir finds ../shared next to the repository root (the directory holding
-// go.mod) or skips the test.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if exists(filepath.Join(dir, "go.mod")) {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			skipUnlessE2E(t, "go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if !exists(filepath.Join(shared, "fixtures", "dive")) {
-		skipUnlessE2E(t, "dive fixtures not found at %s (they live outside the repository)", shared)
-	}
-	return shared
-}
 
 // diveFixture returns the path of one of dive's test images or skips.
 func diveFixture(t *testing.T, name string) string {
 	t.Helper()
-	return filepath.Join(sharedDir(t), "fixtures", "dive", name)
+	dir, err := fixtures.DiveDir()
+	if err != nil {
+		skipUnlessE2E(t, "%v", err)
+	}
+	return filepath.Join(dir, name)
 }
 
 // member is one entry of a tar built by writeTar.
