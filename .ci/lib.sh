@@ -217,11 +217,12 @@ EOF
 		curl -fsS --unix-socket "$D/podman.sock" http://podman/_ping
 }
 
-# start_registry NAME PORTVAR [HTPASSWD] starts a docker-registry on a free
-# 127.0.0.1 port, storing under $D/registry/NAME, and sets PORTVAR to its port.
-# With HTPASSWD it requires basic auth.
+# start_registry NAME PORTVAR [HTPASSWD] [TLSDIR] starts a docker-registry on
+# a free 127.0.0.1 port, storing under $D/registry/NAME, and sets PORTVAR to
+# its port. With HTPASSWD it requires basic auth; with TLSDIR (see
+# make_tls_certs) it serves HTTPS with TLSDIR/server.pem.
 start_registry() {
-	local name=$1 portvar=$2 htpasswd=${3:-} r="$D/registry/$1" port want=200
+	local name=$1 portvar=$2 htpasswd=${3:-} tlsdir=${4:-} r="$D/registry/$1" port want=200 scheme=http
 	port=$(free_port)
 	mkdir -p "$r/data"
 	cat >"$r/config.yml" <<EOF
@@ -251,28 +252,58 @@ auth:
 EOF
 		want=401
 	fi
+	if [ -n "$tlsdir" ]; then
+		cat >>"$r/config.yml" <<EOF
+  tls:
+    certificate: $tlsdir/server.pem
+    key: $tlsdir/server.key
+EOF
+		scheme=https
+	fi
 	step "starting docker-registry '$name' on 127.0.0.1:$port"
 	# REGISTRY_* variables would override the config file.
 	start_service "registry-$name" "$D/registry-$name.log" \
 		env $(env | awk -F= '/^REGISTRY_/ {printf "-u %s ", $1}') \
 		docker-registry serve "$r/config.yml"
 	wait_until "registry '$name'" 30 "${PIDS[-1]}" "$D/registry-$name.log" \
-		http_status_is "$want" "http://127.0.0.1:$port/v2/"
+		http_status_is "$want" "$scheme://127.0.0.1:$port/v2/" ${tlsdir:+--cacert "$tlsdir/ca.pem"}
 	printf -v "$portvar" '%s' "$port"
 }
 
-# http_status_is CODE URL succeeds when a GET of URL answers CODE.
+# http_status_is CODE URL [CURL-ARGS...] succeeds when a GET of URL answers
+# CODE.
 http_status_is() {
-	[ "$(curl -s -o /dev/null -w '%{http_code}' "$2")" = "$1" ]
+	local code=$1 url=$2
+	shift 2
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$@" "$url")" = "$code" ]
 }
 
-# start_registries starts the open registry and the one with basic auth
-# (user strata, password s3cret), setting REGISTRY_PORT and REGISTRY_AUTH_PORT.
+# make_tls_certs DIR writes a throwaway certificate authority (ca.pem,
+# ca.key) and a server certificate it signed for 127.0.0.1 and localhost
+# (server.pem, server.key) into DIR.
+make_tls_certs() {
+	local dir=$1
+	mkdir -p "$dir"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=strata CI test CA" \
+		-keyout "$dir/ca.key" -out "$dir/ca.pem" >/dev/null 2>&1 || die "openssl: cannot make the test CA"
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+		-keyout "$dir/server.key" -out "$dir/server.csr" >/dev/null 2>&1 || die "openssl: cannot make the server key"
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$dir/server.ext"
+	openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial \
+		-days 2 -extfile "$dir/server.ext" -out "$dir/server.pem" >/dev/null 2>&1 || die "openssl: cannot sign the server certificate"
+}
+
+# start_registries starts the open registry, the one with basic auth (user
+# strata, password s3cret) and one over TLS with a certificate from a CA of
+# its own ($D/tls/ca.pem), setting REGISTRY_PORT, REGISTRY_AUTH_PORT and
+# REGISTRY_TLS_PORT.
 start_registries() {
 	mkdir -p "$D/registry"
 	htpasswd -Bbn strata s3cret >"$D/registry/htpasswd"
 	start_registry open REGISTRY_PORT
 	start_registry auth REGISTRY_AUTH_PORT "$D/registry/htpasswd"
+	make_tls_certs "$D/tls"
+	start_registry tls REGISTRY_TLS_PORT "" "$D/tls"
 }
 
 # stop_service PID NAME sends SIGTERM to the service's process group, waits up
