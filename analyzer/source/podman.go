@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // podmanSockets lists Podman API sockets to try, in order: $CONTAINER_HOST,
@@ -108,6 +110,10 @@ func podmanSave(ctx context.Context, name string, opts Options) (*Image, error) 
 	run := func(args ...string) (string, error) {
 		cmd := exec.CommandContext(ctx, bin, args...)
 		cmd.Env = env
+		// On cancellation, let podman clean up its temporary files, then
+		// kill it if it lingers: the caller must stop within a second.
+		cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+		cmd.WaitDelay = 500 * time.Millisecond
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		err := cmd.Run()
