@@ -114,12 +114,10 @@ func (m DiffModel) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.showHelp = false
 		return m, nil
 	case key.Matches(msg, k.NextPane):
-		m.focus = (m.focus + 1) % 3
-		m.infoScroll = 0
+		m.setFocus((m.focus + 1) % 3)
 		return m, nil
 	case key.Matches(msg, k.PrevPane):
-		m.focus = (m.focus + 2) % 3
-		m.infoScroll = 0
+		m.setFocus((m.focus + 2) % 3)
 		return m, nil
 	case key.Matches(msg, k.Findings):
 		m.focus, m.tab, m.infoScroll = diffInfo, tabFindings, 0
@@ -173,6 +171,15 @@ func (m DiffModel) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+// setFocus focuses a pane; the info pane then describes the item under
+// the cursor of the layers or the files.
+func (m *DiffModel) setFocus(p diffPane) {
+	m.focus, m.infoScroll = p, 0
+	if p != diffInfo {
+		m.tab = tabDetails
+	}
 }
 
 // scroll moves the focused pane's cursor.
