@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/tree"
@@ -181,6 +182,16 @@ type merger struct {
 	m        *matcher
 	files    Files
 	dropped  bool
+	slab     []FileState // FileStates are carved from here, a chunk at a time
+}
+
+// newState returns a FileState to fill, allocated in chunks.
+func (w *merger) newState() *FileState {
+	if len(w.slab) == cap(w.slab) {
+		w.slab = make([]FileState, 0, 1024)
+	}
+	w.slab = w.slab[:len(w.slab)+1]
+	return &w.slab[len(w.slab)-1]
 }
 
 // subtotal is what a subtree contributes to its directory.
@@ -319,7 +330,7 @@ func isDir(e *tree.Entry, implicit bool) bool {
 // for it or at the end. It returns what the path itself contributes.
 func (w *merger) record(p string, eo, en *tree.Entry, implicitO, implicitN bool, slot int) subtotal {
 	var st subtotal
-	so, sn := state(eo, implicitO), state(en, implicitN)
+	so, sn := w.state(eo, implicitO), w.state(en, implicitN)
 	st.oldVisible, st.newVisible = so != nil, sn != nil
 	fc := FileChange{Path: p, Old: so, New: sn}
 	switch {
@@ -379,35 +390,74 @@ func (w *merger) drop(slot int) {
 }
 
 // state describes a visible entry (or an implied directory).
-func state(e *tree.Entry, implicit bool) *FileState {
+func (w *merger) state(e *tree.Entry, implicit bool) *FileState {
 	switch {
 	case e != nil:
-		return &FileState{
-			Kind: e.Kind.String(), SizeBytes: e.Size, Mode: fmt.Sprintf("%04o", e.Mode),
+		s := w.newState()
+		*s = FileState{
+			Kind: e.Kind.String(), SizeBytes: e.Size, Mode: modeString(e.Mode),
 			UID: e.UID, GID: e.GID, Link: e.Link, Layer: int(e.Layer),
 		}
+		return s
 	case implicit:
-		return &FileState{Kind: walk.Dir.String(), Layer: -1}
+		s := w.newState()
+		*s = FileState{Kind: walk.Dir.String(), Layer: -1}
+		return s
 	}
 	return nil
 }
 
-// changedFields lists what differs between two entries of the same kind.
-func changedFields(a, b *tree.Entry) []string {
-	var out []string
-	if a.Kind == walk.File && (a.Size != b.Size || a.Hash != b.Hash) {
-		out = append(out, FieldContent)
-	}
-	if a.Mode != b.Mode {
-		out = append(out, FieldMode)
-	}
-	if a.UID != b.UID || a.GID != b.GID {
-		out = append(out, FieldOwner)
-	}
-	if a.Link != b.Link {
-		out = append(out, FieldLink)
+// modeStrings caches the octal text of every permission mode.
+var modeStrings = sync.OnceValue(func() []string {
+	out := make([]string, 010000)
+	for m := range out {
+		out[m] = fmt.Sprintf("%04o", m)
 	}
 	return out
+})
+
+// modeString writes permission bits in octal ("0644").
+func modeString(m uint32) string {
+	if m < 010000 {
+		return modeStrings()[m]
+	}
+	return fmt.Sprintf("%04o", m)
+}
+
+// fieldLists holds the 16 lists of changed fields, indexed by a bit per
+// field, so that modifications share them instead of allocating. They are
+// read-only.
+var fieldLists = func() [16][]string {
+	var out [16][]string
+	names := []string{FieldContent, FieldMode, FieldOwner, FieldLink}
+	for bits := 1; bits < 16; bits++ {
+		for i, n := range names {
+			if bits&(1<<i) != 0 {
+				out[bits] = append(out[bits], n)
+			}
+		}
+		out[bits] = slices.Clip(out[bits])
+	}
+	return out
+}()
+
+// changedFields lists what differs between two entries of the same kind.
+// The list is shared: do not modify it.
+func changedFields(a, b *tree.Entry) []string {
+	bits := 0
+	if a.Kind == walk.File && (a.Size != b.Size || a.Hash != b.Hash) {
+		bits |= 1
+	}
+	if a.Mode != b.Mode {
+		bits |= 2
+	}
+	if a.UID != b.UID || a.GID != b.GID {
+		bits |= 4
+	}
+	if a.Link != b.Link {
+		bits |= 8
+	}
+	return fieldLists[bits]
 }
 
 func abs(n int64) int64 {

@@ -40,8 +40,61 @@ var NoisyPaths = []string{
 // matcher decides which paths are ignored. Globs are split into components
 // once; each path is split once per match.
 type matcher struct {
-	globs  [][]string
+	globs  [][]part
 	source []string
+	buf    []string // the components of the path being matched
+}
+
+// part is one compiled component of a glob. The common shapes are matched
+// without path.Match: a literal name, "*", "*.ext" and "prefix*".
+type part struct {
+	kind partKind
+	s    string
+}
+
+type partKind uint8
+
+const (
+	partGlob    partKind = iota // anything else: path.Match
+	partLiteral                 // name
+	partAny                     // **
+	partStar                    // *
+	partSuffix                  // *SUFFIX
+	partPrefix                  // PREFIX*
+)
+
+// compilePart classifies one glob component.
+func compilePart(g string) part {
+	const meta = `*?[\`
+	switch {
+	case g == "**":
+		return part{kind: partAny}
+	case g == "*":
+		return part{kind: partStar}
+	case !strings.ContainsAny(g, meta):
+		return part{kind: partLiteral, s: g}
+	case g[0] == '*' && !strings.ContainsAny(g[1:], meta):
+		return part{kind: partSuffix, s: g[1:]}
+	case g[len(g)-1] == '*' && !strings.ContainsAny(g[:len(g)-1], meta):
+		return part{kind: partPrefix, s: g[:len(g)-1]}
+	}
+	return part{kind: partGlob, s: g}
+}
+
+// matches reports whether one path component matches the part.
+func (pt part) matches(name string) bool {
+	switch pt.kind {
+	case partLiteral:
+		return name == pt.s
+	case partStar:
+		return true
+	case partSuffix:
+		return strings.HasSuffix(name, pt.s)
+	case partPrefix:
+		return strings.HasPrefix(name, pt.s)
+	}
+	ok, _ := path.Match(pt.s, name)
+	return ok
 }
 
 // newMatcher compiles globs, reporting a malformed one.
@@ -56,14 +109,14 @@ func newMatcher(globs []string) (*matcher, error) {
 		if !strings.Contains(full, "/") {
 			full = "**/" + full
 		}
-		parts := splitPath(full)
-		for _, p := range parts {
-			if p == "**" {
-				continue
+		var parts []part
+		for _, p := range splitPath(full) {
+			if p != "**" {
+				if _, err := path.Match(p, ""); err != nil {
+					return nil, fmt.Errorf("bad glob %q: %w", g, err)
+				}
 			}
-			if _, err := path.Match(p, ""); err != nil {
-				return nil, fmt.Errorf("bad glob %q: %w", g, err)
-			}
+			parts = append(parts, compilePart(p))
 		}
 		m.globs = append(m.globs, parts)
 		m.source = append(m.source, g)
@@ -97,7 +150,17 @@ func (m *matcher) match(p string) bool {
 	if m == nil || len(m.globs) == 0 {
 		return false
 	}
-	parts := splitPath(p)
+	parts := m.buf[:0]
+	for rest := strings.Trim(p, "/"); rest != ""; {
+		name := rest
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			name, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
+		}
+		parts = append(parts, name)
+	}
+	m.buf = parts
 	for _, g := range m.globs {
 		if matchParts(g, parts) {
 			return true
@@ -114,10 +177,10 @@ func splitPath(p string) []string {
 	return strings.Split(p, "/")
 }
 
-func matchParts(g, p []string) bool {
+func matchParts(g []part, p []string) bool {
 	for len(g) > 0 {
-		if g[0] == "**" {
-			for len(g) > 1 && g[1] == "**" {
+		if g[0].kind == partAny {
+			for len(g) > 1 && g[1].kind == partAny {
 				g = g[1:]
 			}
 			for i := 0; i <= len(p); i++ {
@@ -130,7 +193,7 @@ func matchParts(g, p []string) bool {
 		if len(p) == 0 {
 			return false
 		}
-		if ok, _ := path.Match(g[0], p[0]); !ok {
+		if !g[0].matches(p[0]) {
 			return false
 		}
 		g, p = g[1:], p[1:]
