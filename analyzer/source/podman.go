@@ -107,9 +107,10 @@ func podmanSave(ctx context.Context, name string, opts Options) (*Image, error) 
 			env = append(env, kv)
 		}
 	}
+	childEnv := env
 	run := func(args ...string) (string, error) {
 		cmd := exec.CommandContext(ctx, bin, args...)
-		cmd.Env = env
+		cmd.Env = childEnv
 		// On cancellation, let podman clean up its temporary files, then
 		// kill it if it lingers: the caller must stop within a second.
 		cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
@@ -145,6 +146,9 @@ func podmanSave(ctx context.Context, name string, opts Options) (*Image, error) 
 		return nil, fmt.Errorf("creating a temporary directory for the saved image: %w", err)
 	}
 	out := filepath.Join(dir, "image.tar")
+	// podman's own temporary files go into dir too, so that removing dir
+	// removes them even when podman is stopped before it cleans up.
+	childEnv = append(env[:len(env):len(env)], "TMPDIR="+dir)
 	if msg, err := run("image", "save", "--format", "docker-archive", "-o", out, found); err != nil {
 		os.RemoveAll(dir)
 		if ctx.Err() != nil {
