@@ -197,6 +197,23 @@ func walkAll(ctx context.Context, ls []v1.Layer, layers []Layer, o options) (*tr
 // content scanner look at the few files it selects.
 func walkLayer(ctx context.Context, l v1.Layer, i int, layers []Layer, o options, report func(Progress)) (*walk.Result, *findings.Content, error) {
 	info := &layers[i]
+	if o.cache == nil {
+		return readLayer(ctx, l, i, layers, o, report)
+	}
+	key := layerKey{digest: info.Digest, diffID: info.DiffID, verify: o.verify}
+	res, content, shared, err := o.cache.walk(key, func() (*walk.Result, *findings.Content, error) {
+		return readLayer(ctx, l, i, layers, o, report)
+	})
+	if shared && err == nil {
+		info.Compression = string(res.Compression)
+		report(Progress{Layer: i, Layers: len(layers), Read: res.StoredBytes, Size: info.CompressedBytes, Done: true})
+	}
+	return res, content, err
+}
+
+// readLayer opens one layer's stored blob and walks it.
+func readLayer(ctx context.Context, l v1.Layer, i int, layers []Layer, o options, report func(Progress)) (*walk.Result, *findings.Content, error) {
+	info := &layers[i]
 	fail := func(err error) error {
 		return fmt.Errorf("layer %d (%s): %w", i, shortDigest(info.Digest), err)
 	}

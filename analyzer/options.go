@@ -10,6 +10,7 @@ type options struct {
 	verify      bool
 	progress    func(Progress)
 	concurrency int
+	cache       *LayerCache
 }
 
 func makeOptions(opts []Option) options {

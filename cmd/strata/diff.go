@@ -183,6 +183,7 @@ func loadPair(ctx context.Context, oldRef, newRef string, lf *loadFlags, stderr 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	refs := [2]string{oldRef, newRef}
+	cache := analyzer.NewLayerCache() // layers both images share are read once
 	var out [2]*analyzer.Analysis
 	var errs [2]error
 	var mu sync.Mutex
@@ -191,7 +192,7 @@ func loadPair(ctx context.Context, oldRef, newRef string, lf *loadFlags, stderr 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i], errs[i] = loadOne(ctx, ref, [2]string{"OLD", "NEW"}[i], opts, lf, stderr, &mu)
+			out[i], errs[i] = loadOne(ctx, ref, [2]string{"OLD", "NEW"}[i], opts, lf, cache, stderr, &mu)
 			if errs[i] != nil {
 				cancel()
 			}
@@ -214,7 +215,7 @@ func loadPair(ctx context.Context, oldRef, newRef string, lf *loadFlags, stderr 
 
 // loadOne opens and analyses one image, printing a line when it starts and
 // one when it is done (a progress bar per image would clash on one terminal).
-func loadOne(ctx context.Context, ref, label string, opts source.Options, lf *loadFlags, stderr io.Writer, mu *sync.Mutex) (*analyzer.Analysis, error) {
+func loadOne(ctx context.Context, ref, label string, opts source.Options, lf *loadFlags, cache *analyzer.LayerCache, stderr io.Writer, mu *sync.Mutex) (*analyzer.Analysis, error) {
 	say := func(format string, args ...any) {
 		if lf.quiet {
 			return
@@ -230,7 +231,8 @@ func loadOne(ctx context.Context, ref, label string, opts source.Options, lf *lo
 		return nil, inputError(ref, err)
 	}
 	defer img.Close()
-	a, err := analyzer.Analyze(ctx, img, analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify))
+	a, err := analyzer.Analyze(ctx, img, analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify),
+		analyzer.WithLayerCache(cache))
 	if err != nil {
 		return nil, inputError(ref, err)
 	}
