@@ -568,3 +568,15 @@ func jsonString(s string) string {
 	}
 	return b.String()
 }
+
+// TestHostileZstdWindow: a zstd frame asking for a 1 GiB window is refused
+// before anything is allocated (the decoder's limit is 512 MiB).
+func TestHostileZstdWindow(t *testing.T) {
+	// magic, frame header descriptor, window descriptor (log 30), one empty
+	// raw last block
+	frame := []byte{0x28, 0xb5, 0x2f, 0xfd, 0x00, 20 << 3, 0x01, 0x00, 0x00}
+	_, err := analyzeWithin(t, 30*time.Second, imageOf(t, bytesLayer("zstd-window", frame)))
+	if err == nil || !strings.Contains(err.Error(), "zstd layer") || !strings.Contains(err.Error(), "window size exceeded") {
+		t.Fatalf("error = %v, want the zstd window refused", err)
+	}
+}
