@@ -142,6 +142,27 @@ func BenchmarkLayerSwitchAggregated(b *testing.B) {
 	})
 }
 
+// BenchmarkLayerSwitchRange marks layer 10 as a range end and moves the
+// other end through every layer, back and forth: the range's start moves
+// while the cursor is below the mark, its end while it is above.
+func BenchmarkLayerSwitchRange(b *testing.B) {
+	keyBench(b, func(m Model) Model {
+		for i := 0; i < 10; i++ {
+			m = send(m, keys("j")...)
+		}
+		m = send(m, keys("v")...)
+		for i := 0; i < 10; i++ {
+			m = send(m, keys("k")...)
+		}
+		return m
+	}, func(i int) []tea.Msg {
+		if (i/19)%2 == 0 {
+			return keys("j")
+		}
+		return keys("k")
+	})
+}
+
 // BenchmarkToggleFilter toggles the unchanged files on and off on layer 10.
 func BenchmarkToggleFilter(b *testing.B) {
 	keyBench(b, func(m Model) Model {
