@@ -169,6 +169,9 @@ func registryError(ctx context.Context, err error, ref name.Reference, host stri
 		ue  *url.Error
 	)
 	if errors.As(err, &op) || errors.As(err, &dns) || (errors.As(err, &ue) && !strings.Contains(err.Error(), "status")) {
+		if (retryable(err) || strings.Contains(err.Error(), "timeout")) && registryNet.backoff.Steps > 1 {
+			return unavailable(nil, "cannot reach registry %s: %s (tried %d times)", host, dialCause(err), registryNet.backoff.Steps)
+		}
 		return unavailable(nil, "cannot reach registry %s: %s", host, dialCause(err))
 	}
 	return fmt.Errorf("registry %s: %w", host, err)
