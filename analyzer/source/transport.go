@@ -177,36 +177,26 @@ type resumingReader struct {
 	rc      io.ReadCloser
 	read    int64
 	tries   int
-	stalled atomic.Bool
+	pending error // a failure met after the bytes last handed over
 	closed  bool
 }
 
 func (r *resumingReader) Read(p []byte) (int, error) {
 	for {
-		r.mu.Lock()
-		rc := r.rc
-		r.mu.Unlock()
-		if rc == nil {
-			return 0, errors.New("read after close")
-		}
-		r.stalled.Store(false)
-		timer := time.AfterFunc(registryNet.idle, func() {
-			r.stalled.Store(true)
-			rc.Close()
-		})
-		n, err := rc.Read(p)
-		timer.Stop()
-		r.read += int64(n)
-		if err == nil || errors.Is(err, io.EOF) && !r.stalled.Load() {
-			return n, err
-		}
-		if r.stalled.Load() {
-			err = fmt.Errorf("no data for %s: %w", registryNet.idle, os.ErrDeadlineExceeded)
-		}
-		if n > 0 {
-			// Hand over what arrived; the failure shows again on the next
-			// Read of the broken stream, or of its replacement.
-			return n, nil
+		err := r.pending
+		r.pending = nil
+		if err == nil {
+			var n int
+			n, err = r.readOnce(p)
+			if err == nil || errors.Is(err, io.EOF) {
+				return n, err
+			}
+			if n > 0 {
+				// Hand over what arrived; the failure is dealt with on the
+				// next Read.
+				r.pending = err
+				return n, nil
+			}
 		}
 		if r.tries >= registryNet.blobRetries || !retryable(err) {
 			return 0, r.layer.blobError(r.read, err)
@@ -217,6 +207,29 @@ func (r *resumingReader) Read(p []byte) (int, error) {
 			return 0, r.layer.blobError(r.read, err)
 		}
 	}
+}
+
+// readOnce reads from the current stream, closing it when it yields nothing
+// for registryNet.idle (the read then fails with a deadline error).
+func (r *resumingReader) readOnce(p []byte) (int, error) {
+	r.mu.Lock()
+	rc, closed := r.rc, r.closed
+	r.mu.Unlock()
+	if closed {
+		return 0, errors.New("read after close")
+	}
+	var stalled atomic.Bool
+	timer := time.AfterFunc(registryNet.idle, func() {
+		stalled.Store(true)
+		rc.Close()
+	})
+	n, err := rc.Read(p)
+	timer.Stop()
+	r.read += int64(n)
+	if stalled.Load() {
+		err = fmt.Errorf("no data for %s: %w", registryNet.idle, os.ErrDeadlineExceeded)
+	}
+	return n, err
 }
 
 // reopen fetches the blob again and skips the bytes already handed out.
