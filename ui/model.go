@@ -95,8 +95,7 @@ type Model struct {
 	findingsSet  bool
 	findingsList []findings.Finding
 	ix           *treeIndex
-	flagBuf      []uint8
-	scratch      *[]tree.NodeID // reused by aggregated views
+	flags        *flagCache // the flags of the shown span, moved on layer switches
 
 	layers   Layers
 	details  Details
@@ -176,7 +175,7 @@ func (m *Model) loaded(a *analyzer.Analysis) {
 		m.findingsList = analysisFindings(a)
 	}
 	m.ix = newTreeIndex(a.Tree)
-	m.scratch = new([]tree.NodeID)
+	m.flags = newFlagCache(a.Tree)
 	m.findings = newFindings(m.findingsList, m.keys, m.styles)
 	m.layers = newLayers(a.Layers, m.findings.PerLayer(len(a.Layers)), m.keys, m.styles)
 	m.details = newDetails(a.Layers, m.keys, m.styles)
@@ -206,9 +205,7 @@ func (m *Model) viewFlags() *viewFlags {
 	if len(m.a.Layers) == 0 {
 		return &viewFlags{span: span{0, -1}, flags: make([]uint8, m.a.Tree.Len())}
 	}
-	vf := computeFlags(m.a.Tree, m.span(), m.flagBuf, m.scratch)
-	m.flagBuf = vf.flags
-	return vf
+	return m.flags.view(m.span())
 }
 
 // updateView recomputes the tree's view after the layer or mode changed.
