@@ -10,9 +10,25 @@ import (
 // writeOutput renders a report to stdout, or to a file that it replaces
 // whole: the report is written to a temporary file beside it and renamed
 // over it only once complete, so a failure never leaves a partial file.
+// A path that is not a regular file (/dev/null, /dev/stdout, a pipe) is
+// written in place: renaming over it would replace the device itself.
 func writeOutput(path string, stdout io.Writer, render func(io.Writer) error) error {
 	if path == "" || path == "-" {
 		return render(stdout)
+	}
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return usageError(fmt.Errorf("-o %s: %w", path, err))
+		}
+		if err := render(f); err != nil {
+			f.Close()
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		return nil
 	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
