@@ -67,18 +67,25 @@ func Analyze(ctx context.Context, img *source.Image, opts ...Option) (*Analysis,
 		Tree:   t,
 		Config: cfg,
 	}
-	// The two passes only read the tree: run them side by side.
+	// The metrics, dive's metrics and the rules only read the tree (and the
+	// layer sizes, known since the merge): run them side by side.
+	a.rulesInput = rulesInput(a, img, base, contents)
 	var dive DiveMetrics
-	done := make(chan struct{})
+	var rules findings.Result
+	var wg sync.WaitGroup
+	wg.Add(2)
 	go func() {
-		defer close(done)
+		defer wg.Done()
 		dive, a.DiveInefficiencies = diveMetrics(t, headerSizes)
 	}()
+	go func() {
+		defer wg.Done()
+		rules = findings.Run(a.rulesInput, findings.Options{})
+	}()
 	a.Summary, a.Wasted = measure(t, layers, base)
-	<-done
+	wg.Wait()
 	a.Summary.Dive = dive
-	a.rulesInput = rulesInput(a, img, base, contents)
-	a.ApplyRules(findings.Options{})
+	a.setRules(rules)
 	return a, nil
 }
 
@@ -158,7 +165,12 @@ func walkAll(ctx context.Context, ls []v1.Layer, layers []Layer, o options) (*tr
 	}()
 	go func() { wg.Wait(); close(results) }()
 
-	b := tree.NewBuilder()
+	// About one path per 8 KiB stored, as for the entry lists.
+	var stored int64
+	for i := range layers {
+		stored += layers[i].CompressedBytes
+	}
+	b := tree.NewBuilderSize(int(min(stored/8192, 1<<20)))
 	headerSizes := make([]int64, len(ls))
 	contents := make([]*findings.Content, len(ls))
 	merged := 0
@@ -177,9 +189,14 @@ func walkAll(ctx context.Context, ls []v1.Layer, layers []Layer, o options) (*tr
 		// Merge each layer as soon as its walk completes, while the others
 		// are still being read.
 		contents[r.index] = r.content
-		layers[r.index].Entries = len(r.res.Entries)
+		l := &layers[r.index]
+		l.Entries = len(r.res.Entries)
 		for i := range r.res.Entries {
-			headerSizes[r.index] += r.res.Entries[i].HeaderSize
+			e := &r.res.Entries[i]
+			headerSizes[r.index] += e.HeaderSize
+			if e.Kind == walk.File {
+				l.SizeBytes += e.Size
+			}
 		}
 		b.Add(r.index, r.res.Entries)
 		merged++
@@ -225,6 +242,7 @@ func readLayer(ctx context.Context, l v1.Layer, i int, layers []Layer, o options
 	wo := walk.Options{Progress: func(n int64) {
 		report(Progress{Layer: i, Layers: len(layers), Read: n, Size: info.CompressedBytes})
 	}}
+	wo.SizeHint = info.CompressedBytes
 	scanner := findings.NewScanner()
 	wo.Inspect = scanner.Inspect
 	if o.verify {

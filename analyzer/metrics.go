@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/stratascan/strata/analyzer/tree"
-	"github.com/stratascan/strata/analyzer/walk"
 )
 
 // WastedPath is a path some of whose bytes are shadowed by later entries.
@@ -27,22 +26,14 @@ type Occurrence struct {
 	ShadowedBy int `json:"shadowedBy"`
 }
 
-type dupKey struct {
-	hash uint64
-	size int64
-}
-
 // measure computes the project's own metrics in one pass over the entries,
-// and fills each layer's size, waste and change counts.
+// and fills each layer's waste and change counts (their sizes are known
+// from the merge).
 func measure(t *tree.Tree, layers []Layer, base int) (Summary, []WastedPath) {
 	s := Summary{LayerCount: len(layers), BaseLayers: base}
-	dups := make(map[dupKey]int32)
 	for i := 0; i < t.EntryCount(); i++ {
 		e := t.Entry(int32(i))
 		l := &layers[e.Layer]
-		if e.Kind == walk.File {
-			l.SizeBytes += e.Size
-		}
 		if e.Shadowed() {
 			l.WastedBytes += e.Size
 			s.WastedBytes += e.Size
@@ -55,12 +46,9 @@ func measure(t *tree.Tree, layers []Layer, base int) (Summary, []WastedPath) {
 			continue
 		}
 		s.FileCount++
-		if e.Kind == walk.File && e.Size > 0 {
-			dups[dupKey{e.Hash, e.Size}]++
-		}
 	}
-	for k, n := range dups {
-		s.DuplicateBytes += int64(n-1) * k.size
+	for _, g := range t.DuplicateGroups(nil) {
+		s.DuplicateBytes += int64(len(g)-1) * t.Entry(g[0]).Size
 	}
 	for i := range layers {
 		l := &layers[i]

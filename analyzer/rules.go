@@ -26,7 +26,11 @@ func (a *Analysis) ApplyRules(opts findings.Options) {
 	if a.rulesInput == nil {
 		return
 	}
-	res := findings.Run(a.rulesInput, opts)
+	a.setRules(findings.Run(a.rulesInput, opts))
+}
+
+// setRules records what the rules found.
+func (a *Analysis) setRules(res findings.Result) {
 	a.Findings, a.Packages, a.Dockerfile = res.Findings, res.Packages, res.Dockerfile
 	a.Summary.PotentialSavingsBytes = res.PotentialSavingsBytes
 	a.Summary.EstimatedOptimizedBytes = a.Summary.TotalBytes - res.PotentialSavingsBytes

@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-
-	"github.com/stratascan/strata/analyzer/walk"
 )
 
 // duplicateRule reports identical files at several paths.
@@ -22,46 +20,14 @@ func checkDuplicates(r *run) {
 		return
 	}
 	t := r.t
-	// Sort the candidates by content so that copies sit side by side: no
-	// map of 200,000 small slices.
-	type item struct {
-		hash  uint64
-		size  int64
-		layer int16
-		idx   int32
-	}
-	var items []item
-	for i := int32(0); i < int32(t.EntryCount()); i++ {
-		e := t.Entry(i)
-		if e.Kind != walk.File || e.Size == 0 || e.Shadowed() || r.claimed[i] {
-			continue
-		}
-		items = append(items, item{e.Hash, e.Size, e.Layer, i})
-	}
-	slices.SortFunc(items, func(a, b item) int {
-		if c := cmp.Compare(a.hash, b.hash); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.size, b.size); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.layer, b.layer); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.idx, b.idx)
-	})
 	byLayer := map[int][]int32{}
 	originals := map[int32]int32{} // copy → original
-	for lo := 0; lo < len(items); {
-		hi := lo + 1
-		for hi < len(items) && items[hi].hash == items[lo].hash && items[hi].size == items[lo].size {
-			hi++
+	for _, g := range t.DuplicateGroups(func(i int32) bool { return !r.claimed[i] }) {
+		for _, c := range g[1:] {
+			l := int(t.Entry(c).Layer)
+			byLayer[l] = append(byLayer[l], c)
+			originals[c] = g[0]
 		}
-		for _, c := range items[lo+1 : hi] {
-			byLayer[int(c.layer)] = append(byLayer[int(c.layer)], c.idx)
-			originals[c.idx] = items[lo].idx
-		}
-		lo = hi
 	}
 	layers := make([]int, 0, len(byLayer))
 	for l := range byLayer {

@@ -234,6 +234,10 @@ func (k *sink) reset(s *Scanner, p string, mode fileMode, named string, limit, s
 	k.buf, k.stopped, k.first = k.buf[:0], false, true
 }
 
+// binarySniffBytes is how much of a file is searched for a NUL byte to
+// tell a binary file from a text file.
+const binarySniffBytes = 1024
+
 // Write appends a chunk of the file; it stops early (returning errStop) on
 // a binary file or one over the limit.
 func (k *sink) Write(p []byte) (int, error) {
@@ -242,7 +246,9 @@ func (k *sink) Write(p []byte) (int, error) {
 	}
 	if k.first {
 		k.first = false
-		if k.mode == modeText && bytes.IndexByte(p[:min(len(p), 8000)], 0) >= 0 {
+		// Binary formats (ELF, images, archives, compiled bytecode) carry
+		// NUL bytes in their first few bytes: the first KiB tells.
+		if k.mode == modeText && bytes.IndexByte(p[:min(len(p), binarySniffBytes)], 0) >= 0 {
 			k.stopped = true
 			return 0, errStop
 		}

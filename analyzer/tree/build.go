@@ -10,38 +10,44 @@ import (
 // Builder merges layers into a Tree. Layers may be added in any order (as
 // their walks complete); the result does not depend on that order.
 type Builder struct {
-	index   map[string]NodeID
-	nodes   []node
-	raw     []Entry // entries, each layer's contiguous, layers in arrival order
-	byLayer [][]int32
+	index  map[string]NodeID
+	nodes  []node
+	layers [][]Entry // each layer's entries in tar order
+	// the directory of the last path created: tars list a directory's
+	// entries together, so most new paths share it
+	lastDir   string
+	lastDirID NodeID
 }
 
 // NewBuilder returns an empty builder.
-func NewBuilder() *Builder {
+func NewBuilder() *Builder { return NewBuilderSize(0) }
+
+// NewBuilderSize returns an empty builder ready for about paths paths, so
+// that its index is not grown step by step.
+func NewBuilderSize(paths int) *Builder {
+	index := make(map[string]NodeID, max(paths, 1))
+	index["/"] = Root
 	return &Builder{
-		index: map[string]NodeID{"/": Root},
-		nodes: []node{{parent: None}},
+		index:   index,
+		nodes:   []node{{parent: None}},
+		lastDir: "/",
 	}
 }
 
 // Add merges the entries of one layer, given in tar order.
 func (b *Builder) Add(layer int, entries []walk.Entry) {
-	for len(b.byLayer) <= layer {
-		b.byLayer = append(b.byLayer, nil)
+	for len(b.layers) <= layer {
+		b.layers = append(b.layers, nil)
 	}
-	idx := make([]int32, len(entries))
-	if free := cap(b.raw) - len(b.raw); free < len(entries) {
-		b.raw = slices.Grow(b.raw, max(cap(b.raw), len(entries)))
-	}
+	les := make([]Entry, len(entries))
 	for i := range entries {
 		we := &entries[i]
-		idx[i] = int32(len(b.raw))
-		b.raw = append(b.raw, Entry{
+		les[i] = Entry{
 			Link: we.Link, Size: we.Size, Hash: we.Hash, Mode: we.Mode, UID: we.UID, GID: we.GID,
 			Node: b.ensure(we.Path), Layer: int16(layer), HiddenBy: -1, LastShadow: -1, Kind: we.Kind,
-		})
+		}
 	}
-	b.byLayer[layer] = idx
+	b.layers[layer] = les
 }
 
 // ensure returns the node of a clean absolute path, creating it and its
@@ -55,7 +61,11 @@ func (b *Builder) ensure(p string) NodeID {
 	if cut == 0 {
 		parentPath = "/"
 	}
-	parent := b.ensure(parentPath)
+	parent := b.lastDirID
+	if parentPath != b.lastDir {
+		parent = b.ensure(parentPath)
+		b.lastDir, b.lastDirID = parentPath, parent
+	}
 	id := NodeID(len(b.nodes))
 	if len(b.nodes) == cap(b.nodes) {
 		b.nodes = slices.Grow(b.nodes, len(b.nodes))
@@ -67,15 +77,17 @@ func (b *Builder) ensure(p string) NodeID {
 
 // Build finishes the tree. The builder must not be used afterwards.
 func (b *Builder) Build() *Tree {
-	t := &Tree{nodes: b.nodes, byLayer: b.byLayer, layers: len(b.byLayer)}
+	t := &Tree{nodes: b.nodes, layers: len(b.layers)}
 	b.index, b.nodes = nil, nil
 	t.linkChildren()
 	perm := t.renumber()
-	for i := range b.raw {
-		b.raw[i].Node = perm[b.raw[i].Node]
+	for _, les := range b.layers {
+		for i := range les {
+			les[i].Node = perm[les[i].Node]
+		}
 	}
-	t.groupEntries(b.raw)
-	b.raw = nil
+	t.groupEntries(b.layers)
+	b.layers = nil
 	t.computeRemovals()
 	t.computeShadows()
 	t.computeChanges()
@@ -112,13 +124,17 @@ func (t *Tree) renumber() []NodeID {
 }
 
 // groupEntries places entries grouped by node (a stable counting sort over
-// the layers in order) and rewrites the per-layer indexes to the new positions.
-func (t *Tree) groupEntries(raw []Entry) {
+// the layers in order) and records each layer's entry indexes.
+func (t *Tree) groupEntries(layers [][]Entry) {
 	for i := range t.nodes {
 		t.nodes[i].count = 0
 	}
-	for i := range raw {
-		t.nodes[raw[i].Node].count++
+	total := 0
+	for _, les := range layers {
+		total += len(les)
+		for i := range les {
+			t.nodes[les[i].Node].count++
+		}
 	}
 	var at int32
 	for i := range t.nodes {
@@ -126,15 +142,18 @@ func (t *Tree) groupEntries(raw []Entry) {
 		at += t.nodes[i].count
 	}
 	fill := make([]int32, len(t.nodes))
-	t.entries = make([]Entry, len(raw))
-	for _, idx := range t.byLayer {
-		for j, old := range idx {
-			n := raw[old].Node
+	t.entries = make([]Entry, total)
+	t.byLayer = make([][]int32, len(layers))
+	for l, les := range layers {
+		idx := make([]int32, len(les))
+		for j := range les {
+			n := les[j].Node
 			pos := t.nodes[n].first + fill[n]
 			fill[n]++
-			t.entries[pos] = raw[old]
+			t.entries[pos] = les[j]
 			idx[j] = pos
 		}
+		t.byLayer[l] = idx
 	}
 }
 

@@ -98,12 +98,29 @@ func (t *Tree) classify(n NodeID, before, after int32, fromLayer int) (Change, b
 }
 
 // computeChanges records, for every layer, the paths it changes. A node can
-// only change in a layer that has an entry at it or removes something above it.
+// only change in a layer that has an entry at it or removes something above
+// it. The nodes are split in two ranges worked on side by side; their lists
+// are joined in node order.
 func (t *Tree) computeChanges() {
-	t.changes = make([][]Change, t.layers)
+	mid := len(t.nodes) / 2
+	var upper [][]Change
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		upper = t.changesOf(NodeID(mid), NodeID(len(t.nodes)))
+	}()
+	t.changes = t.changesOf(0, NodeID(mid))
+	<-done
+	for l := range t.changes {
+		t.changes[l] = append(t.changes[l], upper[l]...)
+	}
+}
+
+// changesOf computes the per-layer changes of the nodes in [from, to).
+func (t *Tree) changesOf(from, to NodeID) [][]Change {
+	changes := make([][]Change, t.layers)
 	var cand []int16
-	for i := range t.nodes {
-		n := NodeID(i)
+	for n := from; n < to; n++ {
 		cand = cand[:0]
 		for _, e := range t.History(n) {
 			if e.Kind != walk.Opaque {
@@ -119,10 +136,11 @@ func (t *Tree) computeChanges() {
 		for _, l := range cand {
 			before, after := t.State(n, int(l)-1), t.State(n, int(l))
 			if c, ok := t.classify(n, before, after, int(l)); ok {
-				t.changes[l] = append(t.changes[l], c)
+				changes[l] = append(changes[l], c)
 			}
 		}
 	}
+	return changes
 }
 
 // LayerChanges returns the changes of one layer against the layers below it,

@@ -143,3 +143,27 @@ func TestLookupAndPath(t *testing.T) {
 		t.Error("Lookup(/nope) found a node")
 	}
 }
+
+func TestDuplicateGroups(t *testing.T) {
+	b := tree.NewBuilder()
+	b.Add(0, []walk.Entry{file("/a", 10, 7), file("/b", 10, 7), file("/c", 11, 7), file("/d", 10, 8), file("/e", 0, 0)})
+	b.Add(1, []walk.Entry{file("/f", 10, 7), whiteout("/b"), file("/g", 11, 7), file("/h", 0, 0)})
+	tr := b.Build()
+	var got [][]string
+	for _, g := range tr.DuplicateGroups(nil) {
+		var paths []string
+		for _, i := range g {
+			paths = append(paths, tr.Path(tr.Entry(i).Node))
+		}
+		got = append(got, paths)
+	}
+	// /b is deleted, empty files never count, same hash with another size
+	// is another content.
+	want := [][]string{{"/a", "/f"}, {"/c", "/g"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("duplicate groups (-want +got):\n%s", diff)
+	}
+	if g := tr.DuplicateGroups(func(i int32) bool { return tr.Path(tr.Entry(i).Node) != "/f" }); len(g) != 1 {
+		t.Errorf("with /f filtered out: %d groups, want 1", len(g))
+	}
+}

@@ -33,6 +33,9 @@ type Options struct {
 	// read. One layer's walk calls Inspect and its writers from a single
 	// goroutine, one file at a time. Keep Inspect cheap: it runs for every file.
 	Inspect func(path string, size int64) io.WriteCloser
+	// SizeHint is the stored size of the layer, when known: the entry list
+	// is sized from it up front rather than grown.
+	SizeHint int64
 }
 
 // Result is what one layer walk records.
@@ -73,6 +76,10 @@ func Layer(ctx context.Context, r io.Reader, opts Options) (*Result, error) {
 		plain = io.TeeReader(plain, sum)
 	}
 	res := &Result{Compression: comp}
+	if opts.SizeHint > 0 {
+		// About one entry per 8 KiB stored, as in typical images.
+		res.Entries = make([]Entry, 0, min(max(opts.SizeHint/8192, 64), 1<<20))
+	}
 	if err := readTar(ctx, plain, res, opts.Inspect); err != nil {
 		return nil, withCompression(comp, err)
 	}
@@ -138,6 +145,22 @@ func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string,
 			}
 			e.Size = hdr.Size
 			e.Hash = xxh3.HashString("sparse\x00" + e.Path)
+		} else if e.Kind == File && hdr.Size > 0 && hdr.Size <= int64(len(buf)) {
+			// Most files fit the buffer: read each whole and hash it in one
+			// call, which is faster than streaming it through the hasher.
+			n, err := io.ReadFull(tr, buf[:hdr.Size])
+			if err != nil {
+				if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+					return fmt.Errorf("reading %q: truncated tar stream", e.Path)
+				}
+				return fmt.Errorf("reading %q: %w", e.Path, err)
+			}
+			if w := inspectFile(inspect, e.Path, hdr.Size); w != nil {
+				w.Write(buf[:n]) // an inspector's error only stops its feeding
+				w.Close()
+			}
+			e.Size = int64(n)
+			e.Hash = xxh3.Hash(buf[:n])
 		} else if e.Kind == File && hdr.Size > 0 {
 			h.Reset()
 			var copied int64
@@ -266,10 +289,38 @@ func newEntry(hdr *tar.Header) (Entry, bool) {
 // Normalize turns a tar entry name ("./a/b/", "a//b", "/a") into an absolute
 // clean path ("/a/b").
 func Normalize(name string) string {
-	if len(name) > 1 && name[0] == '/' && !strings.Contains(name, "//") && !strings.Contains(name, "/.") && name[len(name)-1] != '/' {
-		return name
+	if isClean(name) {
+		if name[0] == '/' {
+			return name
+		}
+		return "/" + name
 	}
 	return path.Clean("/" + name)
+}
+
+// isClean reports whether a name needs nothing but a leading slash: no
+// empty, "." or ".." element, no trailing slash. Most tar names are so, and
+// this is cheaper than path.Clean.
+func isClean(name string) bool {
+	if name == "" || name == "/" {
+		return false
+	}
+	start := 0
+	if name[0] == '/' {
+		start = 1
+	}
+	elem := start
+	for i := start; i <= len(name); i++ {
+		if i < len(name) && name[i] != '/' {
+			continue
+		}
+		switch name[elem:i] {
+		case "", ".", "..":
+			return false
+		}
+		elem = i + 1
+	}
+	return true
 }
 
 // countingReader counts stored bytes, reports progress and stops on

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"path"
 	"strings"
 	"testing"
 
@@ -157,6 +158,34 @@ func TestNormalize(t *testing.T) {
 		"a": "/a", "./a/b/": "/a/b", "a//b": "/a/b", "/a": "/a", "../../etc/x": "/etc/x", "./": "/", "/a/./b": "/a/b",
 	} {
 		if got := walk.Normalize(in); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestLayerHashesAnySize checks that files smaller and larger than the read
+// buffer hash to the xxh3 of their whole content.
+func TestLayerHashesAnySize(t *testing.T) {
+	for _, size := range []int{1, 4096, 256 << 10, 256<<10 + 1, 1 << 20} {
+		body := strings.Repeat("0123456789abcdef", size/16+1)[:size]
+		layer := makeTar(t, hdr{name: "f", typ: tar.TypeReg, body: body})
+		res, err := walk.Layer(context.Background(), bytes.NewReader(layer), walk.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := res.Entries[0].Hash, xxh3.HashString(body); got != want {
+			t.Errorf("size %d: hash %x, want %x", size, got, want)
+		}
+		if res.Entries[0].Size != int64(size) {
+			t.Errorf("size %d: recorded %d", size, res.Entries[0].Size)
+		}
+	}
+}
+
+func TestNormalizeMatchesClean(t *testing.T) {
+	for _, in := range []string{"a", "a/b", "/a/b", "a/b/", "a//b", "./a", "a/./b", "a/../b", "..", ".", "/", "",
+		"../x", "a/..", "a/.", ".a/..b/.c", "a/b/c.d", "//", "///a", "a/b/../../..", "...", "a/.../b"} {
+		if got, want := walk.Normalize(in), path.Clean("/"+in); got != want {
 			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
 		}
 	}
