@@ -129,9 +129,30 @@ var systemDirs = []string{
 	"/etc/ca-certificates/", "/etc/pki/", "/opt/conda/pkgs/",
 }
 
+// systemDirsByTop groups systemDirs by their first path element, so that a
+// path is only compared with the few prefixes that can match it.
+var systemDirsByTop = func() map[string][]string {
+	m := map[string][]string{}
+	for _, d := range systemDirs {
+		top := topElement(d)
+		m[top] = append(m[top], d)
+	}
+	return m
+}()
+
+// topElement returns the first element of an absolute path ("usr" of
+// "/usr/lib/x").
+func topElement(p string) string {
+	p = strings.TrimPrefix(p, "/")
+	if i := strings.IndexByte(p, '/'); i >= 0 {
+		return p[:i]
+	}
+	return p
+}
+
 // inSystemDir reports whether p is under one of systemDirs.
 func inSystemDir(p string) bool {
-	for _, d := range systemDirs {
+	for _, d := range systemDirsByTop[topElement(p)] {
 		if strings.HasPrefix(p, d) {
 			return true
 		}
@@ -164,19 +185,31 @@ var binaryExts = []string{
 	".wasm", ".db", ".sqlite", ".bin", ".exe", ".dll",
 }
 
+// binaryExtSet holds binaryExts for lookups.
+var binaryExtSet = func() map[string]bool {
+	m := make(map[string]bool, len(binaryExts))
+	for _, e := range binaryExts {
+		m[e] = true
+	}
+	return m
+}()
+
 // binaryName reports whether the file name says the content is binary.
 func binaryName(p string) bool {
 	dot := strings.LastIndexByte(p, '.')
-	if dot < 0 || dot < strings.LastIndexByte(p, '/') {
-		return false
+	if dot < 0 || dot < strings.LastIndexByte(p, '/') || len(p)-dot > 8 {
+		return false // no extension, or longer than any in binaryExts
 	}
-	ext := p[dot:]
-	for _, e := range binaryExts {
-		if len(ext) == len(e) && strings.EqualFold(ext, e) {
-			return true
+	var lower [8]byte
+	ext := lower[:len(p)-dot]
+	for i := range ext {
+		c := p[dot+i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
 		}
+		ext[i] = c
 	}
-	return false
+	return binaryExtSet[string(ext)]
 }
 
 // credentialFile names the kind of credentials file p is, by its name and

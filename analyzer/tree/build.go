@@ -119,7 +119,7 @@ func (t *Tree) renumber() []NodeID {
 		nodes[perm[old]] = nd
 	}
 	t.nodes = nodes
-	t.linkChildren()
+	t.linkChildrenSorted(true)
 	return perm
 }
 
@@ -158,7 +158,11 @@ func (t *Tree) groupEntries(layers [][]Entry) {
 }
 
 // linkChildren builds the child lists, sorted by name.
-func (t *Tree) linkChildren() {
+func (t *Tree) linkChildren() { t.linkChildrenSorted(false) }
+
+// linkChildrenSorted builds the child lists; sorted says the IDs already
+// follow name order (after renumber), so nothing needs sorting.
+func (t *Tree) linkChildrenSorted(sorted bool) {
 	counts := make([]int32, len(t.nodes))
 	for i := 1; i < len(t.nodes); i++ {
 		counts[t.nodes[i].parent]++
@@ -174,6 +178,9 @@ func (t *Tree) linkChildren() {
 		p := &t.nodes[t.nodes[i].parent]
 		t.children[p.child+p.nchild] = NodeID(i)
 		p.nchild++
+	}
+	if sorted {
+		return
 	}
 	for i := range t.nodes {
 		kids := t.Children(NodeID(i))
