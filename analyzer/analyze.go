@@ -69,23 +69,28 @@ func Analyze(ctx context.Context, img *source.Image, opts ...Option) (*Analysis,
 	}
 	// The metrics, dive's metrics and the rules only read the tree (and the
 	// layer sizes, known since the merge): run them side by side.
-	a.rulesInput = rulesInput(a, img, base, contents)
 	var dive DiveMetrics
 	var rules findings.Result
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		dive, a.DiveInefficiencies = diveMetrics(t, headerSizes)
 	}()
-	go func() {
-		defer wg.Done()
-		rules = findings.Run(a.rulesInput, findings.Options{})
-	}()
+	if !o.noRules {
+		a.rulesInput = rulesInput(a, img, base, contents)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rules = findings.Run(a.rulesInput, findings.Options{})
+		}()
+	}
 	a.Summary, a.Wasted = measure(t, layers, base)
 	wg.Wait()
 	a.Summary.Dive = dive
-	a.setRules(rules)
+	if !o.noRules {
+		a.setRules(rules)
+	}
 	return a, nil
 }
 
@@ -243,8 +248,11 @@ func readLayer(ctx context.Context, l v1.Layer, i int, layers []Layer, o options
 		report(Progress{Layer: i, Layers: len(layers), Read: n, Size: info.CompressedBytes})
 	}}
 	wo.SizeHint = info.CompressedBytes
-	scanner := findings.NewScanner()
-	wo.Inspect = scanner.Inspect
+	var scanner *findings.Scanner
+	if !o.noRules {
+		scanner = findings.NewScanner()
+		wo.Inspect = scanner.Inspect
+	}
 	if o.verify {
 		wo.VerifyDiffID = info.DiffID
 	}
@@ -257,6 +265,9 @@ func readLayer(ctx context.Context, l v1.Layer, i int, layers []Layer, o options
 		return nil, nil, fail(fmt.Errorf("closing: %w", err))
 	}
 	report(Progress{Layer: i, Layers: len(layers), Read: res.StoredBytes, Size: info.CompressedBytes, Done: true})
+	if scanner == nil {
+		return res, nil, nil
+	}
 	return res, scanner.Content(), nil
 }
 

@@ -80,6 +80,7 @@ func measure(t *tree.Tree, layers []Layer, base int) (Summary, []WastedPath) {
 		s.UserWastedPercent = float64(s.UserWastedBytes) / float64(s.UserBytes)
 	}
 	s.PotentialSavingsBytes = s.WastedBytes + s.DuplicateBytes
+	s.EstimatedOptimizedBytes = s.TotalBytes - s.PotentialSavingsBytes
 	return s, wastedPaths(t)
 }
 

@@ -11,6 +11,7 @@ type options struct {
 	progress    func(Progress)
 	concurrency int
 	cache       *LayerCache
+	noRules     bool
 }
 
 func makeOptions(opts []Option) options {
@@ -35,6 +36,11 @@ func WithVerify(v bool) Option { return func(o *options) { o.verify = v } }
 // WithProgress sets a function called as layers are read. Calls are
 // serialized. The default reports nothing.
 func WithProgress(f func(Progress)) Option { return func(o *options) { o.progress = f } }
+
+// WithRules turns the rule engine (findings, package inventory, the
+// reconstructed Dockerfile, and the content scan during the walk that feeds
+// them) on or off. It is on by default; off leaves the metrics only.
+func WithRules(on bool) Option { return func(o *options) { o.noRules = !on } }
 
 // WithConcurrency sets how many layers are read at once. The default is
 // GOMAXPROCS.
