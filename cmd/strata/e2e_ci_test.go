@@ -489,3 +489,45 @@ func e2eReadFileString(path string) string {
 	b, _ := os.ReadFile(path)
 	return string(b)
 }
+
+// TestE2ECIFindingsImages runs the gate, with its defaults and no
+// configuration, on the realistic bad image of the findings tests and on the
+// image fixed as the hints say: the bad one fails (exit 1) and lists why,
+// the fixed one passes. A baseline written for the bad image makes it pass
+// until a new finding appears (the bad image plus a token in a new layer).
+func TestE2ECIFindingsImages(t *testing.T) {
+	host := e2eFindingsImages(t)
+	dir := t.TempDir()
+	env := e2eCIEnv(t, "DOCKER_HOST="+host)
+
+	r := e2eStrataIn(t, dir, env, "ci", "docker://"+e2eFindingsBadRef)
+	if r.code != 1 {
+		t.Fatalf("the bad image: want exit 1\n%s", r)
+	}
+	for _, want := range []string{"FAIL", "fail-on", "private-key", "apt-lists"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the bad image's report does not mention %q\n%s", want, r)
+		}
+	}
+	if r := e2eStrataIn(t, dir, env, "ci", "docker://"+e2eFindingsFixedRef); r.code != 0 {
+		t.Fatalf("the fixed image: want exit 0\n%s", r)
+	}
+
+	if r := e2eStrataIn(t, dir, env, "ci", "docker://"+e2eFindingsBadRef, "--write-baseline", "baseline.json", "-q"); r.code != 0 {
+		t.Fatalf("--write-baseline: want exit 0\n%s", r)
+	}
+	if r := e2eStrataIn(t, dir, env, "ci", "docker://"+e2eFindingsBadRef, "--baseline", "baseline.json"); r.code != 0 {
+		t.Fatalf("the bad image with its baseline: want exit 0\n%s", r)
+	}
+	ctx := t.TempDir()
+	e2eWriteFile(t, filepath.Join(ctx, "Dockerfile"), []byte("FROM "+e2eFindingsBadRef+"\n"+
+		"RUN echo 'token=ghp_"+strings.Repeat("Ab1", 12)+"' > /app/deploy.conf\n"))
+	worse := "strata-e2e/findings-worse:1"
+	if _, err := e2eDocker(host, filepath.Join(e2e.tmp, "docker-config"), "build", "--rm", "-t", worse, ctx); err != nil {
+		t.Fatalf("building %s: %v", worse, err)
+	}
+	r = e2eStrataIn(t, dir, env, "ci", "docker://"+worse, "--baseline", "baseline.json")
+	if r.code != 1 || !strings.Contains(r.stdout, "api-token") {
+		t.Fatalf("a new token over the baseline: want exit 1 naming api-token\n%s", r)
+	}
+}
