@@ -39,7 +39,7 @@ func Detect(head []byte) Compression {
 // Decompress wraps a stored layer stream in the decompressor its magic bytes
 // call for. The returned closer releases the decompressor, not r.
 func Decompress(r io.Reader) (io.Reader, Compression, func(), error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := bufio.NewReaderSize(r, 256<<10)
 	head, err := br.Peek(4)
 	if err != nil && err != io.EOF {
 		return nil, None, nil, fmt.Errorf("reading layer header: %w", err)
