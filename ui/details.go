@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/report"
@@ -16,20 +15,7 @@ type scroller struct {
 }
 
 func (s *scroller) update(msg tea.KeyMsg, k KeyMap, lines, height int) {
-	switch {
-	case key.Matches(msg, k.Up):
-		s.offset--
-	case key.Matches(msg, k.Down):
-		s.offset++
-	case key.Matches(msg, k.PageUp):
-		s.offset -= height
-	case key.Matches(msg, k.PageDown):
-		s.offset += height
-	case key.Matches(msg, k.Top):
-		s.offset = 0
-	case key.Matches(msg, k.Bottom):
-		s.offset = lines
-	}
+	s.offset, _ = k.listMove(msg, s.offset, height, lines)
 	s.clamp(lines, height)
 }
 

@@ -80,24 +80,10 @@ func (m Findings) Update(msg tea.Msg) (Findings, tea.Cmd) {
 	if !ok || !m.focused || len(m.list) == 0 {
 		return m, nil
 	}
-	k := m.KeyMap
-	switch {
-	case key.Matches(km, k.Up):
-		m.cursor--
-	case key.Matches(km, k.Down):
-		m.cursor++
-	case key.Matches(km, k.PageUp):
-		m.cursor -= m.listHeight()
-	case key.Matches(km, k.PageDown):
-		m.cursor += m.listHeight()
-	case key.Matches(km, k.Top):
-		m.cursor = 0
-	case key.Matches(km, k.Bottom):
-		m.cursor = len(m.list) - 1
-	case key.Matches(km, k.Open):
+	if key.Matches(km, m.KeyMap.Open) {
 		return m, m.jump()
 	}
-	m.cursor = min(max(m.cursor, 0), len(m.list)-1)
+	m.cursor, _ = m.KeyMap.listMove(km, m.cursor, m.listHeight(), len(m.list))
 	m.follow()
 	return m, nil
 }

@@ -109,25 +109,11 @@ func (m History) Update(msg tea.Msg) (History, tea.Cmd) {
 	if !ok || !m.focused || len(m.rows) == 0 {
 		return m, nil
 	}
-	k := m.KeyMap
-	switch {
-	case key.Matches(km, k.Up):
-		m.cursor--
-	case key.Matches(km, k.Down):
-		m.cursor++
-	case key.Matches(km, k.PageUp):
-		m.cursor -= m.body()
-	case key.Matches(km, k.PageDown):
-		m.cursor += m.body()
-	case key.Matches(km, k.Top):
-		m.cursor = 0
-	case key.Matches(km, k.Bottom):
-		m.cursor = len(m.rows) - 1
-	case key.Matches(km, k.Open):
+	if key.Matches(km, m.KeyMap.Open) {
 		msg := jumpMsg{layer: m.rows[m.cursor].layer, path: m.t.Path(m.node)}
 		return m, func() tea.Msg { return msg }
 	}
-	m.cursor = min(max(m.cursor, 0), len(m.rows)-1)
+	m.cursor, _ = m.KeyMap.listMove(km, m.cursor, m.body(), len(m.rows))
 	m.follow()
 	return m, nil
 }

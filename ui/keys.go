@@ -1,6 +1,9 @@
 package ui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
 
 // KeyMap holds every key binding of the browser. Defaults follow dive where
 // its bindings do not clash (ctrl+m is Enter in a terminal, so modified files
@@ -129,4 +132,27 @@ func (k KeyMap) groups() []helpGroup {
 			k.ShowModified, k.ShowUnchanged, k.OnlyWasted, k.Attributes, k.Sort, k.Preview, k.Extract}},
 		{"File history", []key.Binding{k.Open}},
 	}
+}
+
+// listMove applies a movement key (up, down, page up and down, top, bottom)
+// to a cursor over n items shown page at a time, and clamps the result to
+// the list. ok is false, and the cursor unchanged, for any other key.
+func (k KeyMap) listMove(msg tea.KeyMsg, cursor, page, n int) (_ int, ok bool) {
+	switch {
+	case key.Matches(msg, k.Up):
+		cursor--
+	case key.Matches(msg, k.Down):
+		cursor++
+	case key.Matches(msg, k.PageUp):
+		cursor -= page
+	case key.Matches(msg, k.PageDown):
+		cursor += page
+	case key.Matches(msg, k.Top):
+		cursor = 0
+	case key.Matches(msg, k.Bottom):
+		cursor = n - 1
+	default:
+		return cursor, false
+	}
+	return min(max(cursor, 0), n-1), true
 }

@@ -79,19 +79,10 @@ func (m Layers) Update(msg tea.Msg) (Layers, tea.Cmd) {
 	}
 	k := m.KeyMap
 	old, oldMode, oldMark := m.cursor, m.mode, m.mark
+	if c, ok := k.listMove(km, m.cursor, m.body(), len(m.layers)); ok {
+		m.Select(c)
+	}
 	switch {
-	case key.Matches(km, k.Up):
-		m.Select(m.cursor - 1)
-	case key.Matches(km, k.Down):
-		m.Select(m.cursor + 1)
-	case key.Matches(km, k.PageUp):
-		m.Select(m.cursor - m.body())
-	case key.Matches(km, k.PageDown):
-		m.Select(m.cursor + m.body())
-	case key.Matches(km, k.Top):
-		m.Select(0)
-	case key.Matches(km, k.Bottom):
-		m.Select(len(m.layers) - 1)
 	case key.Matches(km, k.LayerMode):
 		m.mode, m.mark = ModeLayer, -1
 	case key.Matches(km, k.AggregatedMode):
