@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -345,73 +344,13 @@ func TestE2EDiffGateAndIdentical(t *testing.T) {
 // the comparison browser with tmux.
 func TestE2EDiffBrowserInTmux(t *testing.T) {
 	host := e2eDiffImages(t)
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		e2eSkip(t, "tmux is not installed: the browser cannot be driven in a terminal (.ci/run installs it)")
-	}
-	bin := e2eBinary(t)
-	sock := filepath.Join(t.TempDir(), "tmux.sock")
 	// CI=true would print the report instead of opening the browser.
-	env := e2eEnv(t, "CI", "DIVE_CI", "NO_COLOR", "TERM=xterm-256color", "TMUX", "DOCKER_HOST="+host)
-	server := exec.Command(tmux, "-S", sock, "-f", "/dev/null", "-D")
-	server.Env = env
-	if err := server.Start(); err != nil {
-		t.Fatalf("starting tmux: %v", err)
-	}
-	t.Cleanup(func() {
-		exec.Command(tmux, "-S", sock, "kill-server").Run()
-		server.Process.Kill()
-		server.Wait()
-	})
-	run := func(args ...string) (string, error) {
-		cmd := exec.Command(tmux, append([]string{"-S", sock}, args...)...)
-		cmd.Env = env
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
+	term := e2eStartTerminal(t, e2eEnv(t, "CI", "DIVE_CI", "NO_COLOR", "TERM=xterm-256color", "TMUX", "DOCKER_HOST="+host))
+	bin := e2eBinary(t)
 	shell := fmt.Sprintf("env -u CI -u DIVE_CI %q diff docker://%s docker://%s; echo STRATA-EXIT=$?; sleep 600", bin, e2eDiffV1Ref, e2eDiffV2Ref)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		out, err := run("new-session", "-d", "-s", "t", "-x", "120", "-y", "36", shell)
-		if err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("tmux new-session: %v\n%s", err, out)
-		}
-		time.Sleep(50 * time.Millisecond) // the server is still starting
-	}
-	screen := ""
-	expect := func(step string, want ...string) {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			screen, _ = run("capture-pane", "-p", "-t", "t")
-			missing := ""
-			for _, w := range want {
-				if !strings.Contains(screen, w) {
-					missing = w
-					break
-				}
-			}
-			if missing == "" {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: the screen lacks %q:\n%s", step, missing, screen)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
-	keys := func(k ...string) {
-		t.Helper()
-		for _, key := range k {
-			if out, err := run("send-keys", "-t", "t", key); err != nil {
-				t.Fatalf("tmux send-keys %s: %v\n%s", key, err, out)
-			}
-			time.Sleep(30 * time.Millisecond)
-		}
-	}
+	term.open(t, "t", shell, 120, 36)
+	expect := func(step string, want ...string) { t.Helper(); term.expect(t, "t", step, 30*time.Second, want...) }
+	keys := func(k ...string) { t.Helper(); term.keys(t, "t", k...) }
 	expect("first screen", "strata diff", "OLD docker://"+e2eDiffV1Ref, "NEW docker://"+e2eDiffV2Ref,
 		"Layers  OLD │ NEW  (1 shared)", "[Details]", "Pair:   shared, paired by diffID", "D   -150 kB", "config.ini")
 	keys("j", "j", "j")

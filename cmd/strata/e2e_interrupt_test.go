@@ -332,39 +332,13 @@ func TestE2EInterrupt(t *testing.T) {
 // screen (the terminal restored) and leave TMPDIR empty.
 func TestE2EInterruptBrowserInTmux(t *testing.T) {
 	e2eSkipShort(t)
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		e2eSkip(t, "tmux is not installed: the browser cannot be driven in a terminal (.ci/run installs it)")
-	}
+	term := e2eStartTerminal(t, e2eEnv(t, "CI", "DIVE_CI", "NO_COLOR", "TERM=xterm-256color", "TMUX"))
+	run := term.run
 	bin := e2eBinary(t)
 	archive, _ := e2eBomb(t)
 	demo, err := filepath.Abs(filepath.Join("..", "..", "fixtures", "demo", "demo.tar"))
 	if err != nil {
 		t.Fatal(err)
-	}
-	env := e2eEnv(t, "CI", "DIVE_CI", "NO_COLOR", "TERM=xterm-256color", "TMUX")
-	sock := filepath.Join(t.TempDir(), "tmux.sock")
-	server := exec.Command(tmux, "-S", sock, "-f", "/dev/null", "-D")
-	server.Env = env
-	if err := server.Start(); err != nil {
-		t.Fatalf("starting tmux: %v", err)
-	}
-	t.Cleanup(func() {
-		exec.Command(tmux, "-S", sock, "kill-server").Run()
-		server.Process.Kill()
-		server.Wait()
-	})
-	run := func(args ...string) (string, error) {
-		cmd := exec.Command(tmux, append([]string{"-S", sock}, args...)...)
-		cmd.Env = env
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
-	for i := 0; i < 100; i++ {
-		if out, _ := run("has-session"); len(out) > 0 && !strings.Contains(out, "no server") {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 
 	for i, tc := range []struct {
@@ -379,9 +353,7 @@ func TestE2EInterruptBrowserInTmux(t *testing.T) {
 			tmp := t.TempDir()
 			session := fmt.Sprintf("s%d", i)
 			shell := fmt.Sprintf("env -u CI -u DIVE_CI TMPDIR=%q %q %s; echo STRATA-EXIT=$?; sleep 600", tmp, bin, tc.args)
-			if out, err := run("new-session", "-d", "-s", session, "-x", "100", "-y", "30", shell); err != nil {
-				t.Fatalf("tmux new-session: %v\n%s", err, out)
-			}
+			term.open(t, session, shell, 100, 30)
 			defer run("kill-session", "-t", session)
 			screen := ""
 			deadline := time.Now().Add(30 * time.Second)
@@ -390,7 +362,7 @@ func TestE2EInterruptBrowserInTmux(t *testing.T) {
 					t.Fatalf("the screen never showed %q:\n%s", tc.ready, screen)
 				}
 				time.Sleep(20 * time.Millisecond)
-				screen, _ = run("capture-pane", "-p", "-t", session)
+				screen = term.screen(session)
 			}
 			if alt, _ := run("display-message", "-p", "-t", session, "#{alternate_on}"); strings.TrimSpace(alt) != "1" {
 				t.Errorf("the browser is not on the alternate screen (alternate_on=%q)", strings.TrimSpace(alt))
@@ -404,7 +376,7 @@ func TestE2EInterruptBrowserInTmux(t *testing.T) {
 					t.Fatalf("strata did not exit within 10s of Ctrl-C:\n%s", screen)
 				}
 				time.Sleep(10 * time.Millisecond)
-				screen, _ = run("capture-pane", "-p", "-t", session)
+				screen = term.screen(session)
 			}
 			elapsed := time.Since(start)
 			t.Logf("exited %s after Ctrl-C", elapsed.Round(time.Millisecond))
