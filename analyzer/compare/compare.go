@@ -3,12 +3,13 @@ package compare
 import (
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/findings"
+	"github.com/stratascan/strata/analyzer/glob"
 )
 
 // Options configure Compare.
 type Options struct {
 	// IgnorePaths are globs of paths left out of the file comparison (see
-	// MatchPath for the syntax). They add to NoisyPaths.
+	// glob.MatchPath for the syntax). They add to NoisyPaths.
 	IgnorePaths []string
 	// IncludeNoisy compares the NoisyPaths too.
 	IncludeNoisy bool
@@ -64,22 +65,22 @@ func Compare(old, new *analyzer.Analysis, opts Options) *Result {
 
 // Validate reports the first malformed ignore glob.
 func (o Options) Validate() error {
-	_, err := newMatcher(o.IgnorePaths)
+	_, err := glob.New(o.IgnorePaths...)
 	return err
 }
 
 // matcher compiles the ignore globs, skipping malformed ones.
-func (o Options) matcher() *matcher {
+func (o Options) matcher() *glob.Matcher {
 	var globs []string
 	if !o.IncludeNoisy {
 		globs = append(globs, NoisyPaths...)
 	}
 	for _, g := range o.IgnorePaths {
-		if ValidGlob(g) == nil {
+		if glob.Valid(g) == nil {
 			globs = append(globs, g)
 		}
 	}
-	m, _ := newMatcher(globs)
+	m, _ := glob.New(globs...)
 	return m
 }
 

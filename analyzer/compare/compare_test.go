@@ -173,31 +173,6 @@ func TestIncludeNoisyAndIgnorePaths(t *testing.T) {
 	}
 }
 
-func TestMatchPath(t *testing.T) {
-	tests := []struct {
-		glob, path string
-		want       bool
-	}{
-		{"/var/log/dpkg.log", "/var/log/dpkg.log", true},
-		{"/var/log/apt/**", "/var/log/apt/history.log", true},
-		{"/var/log/apt/**", "/var/log/apt", true},
-		{"/var/log/apt/*", "/var/log/apt/eipp.log.xz", true},
-		{"**/*.pyc", "/usr/lib/python3/dist-packages/x/__init__.pyc", true},
-		{"*.pyc", "/a.pyc", true},
-		{"**/__pycache__", "/app/__pycache__/m.cpython-311.pyc", true},
-		{"/usr/share/doc", "/usr/share/doc/bash/README", true},
-		{"/usr/share/doc", "/usr/share/docs", false},
-		{"/etc/passwd-", "/etc/passwd", false},
-		{"usr/**/*.a", "/usr/lib/x86_64-linux-gnu/libc.a", true},
-		{"/var/cache/debconf/**", "/var/cache/debconfx", false},
-	}
-	for _, tt := range tests {
-		if got := compare.MatchPath(tt.glob, tt.path); got != tt.want {
-			t.Errorf("MatchPath(%q, %q) = %v, want %v", tt.glob, tt.path, got, tt.want)
-		}
-	}
-}
-
 func TestSelfIsIdentical(t *testing.T) {
 	for _, c := range fixtures.Cases() {
 		t.Run(c.Name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package compare
 import (
 	"cmp"
 	"fmt"
+	"github.com/stratascan/strata/analyzer/glob"
 	"slices"
 	"strings"
 	"sync"
@@ -179,7 +180,7 @@ func (s side) children(n tree.NodeID) []tree.NodeID {
 // merger walks the two trees together in path order.
 type merger struct {
 	old, new side
-	m        *matcher
+	m        *glob.Matcher
 	files    Files
 	dropped  bool
 	slab     []FileState // FileStates are carved from here, a chunk at a time
@@ -203,7 +204,7 @@ type subtotal struct {
 }
 
 // compareFiles compares the final filesystems of two analyses.
-func compareFiles(old, new *analyzer.Analysis, m *matcher) Files {
+func compareFiles(old, new *analyzer.Analysis, m *glob.Matcher) Files {
 	w := &merger{old: newSide(old.Tree), new: newSide(new.Tree), m: m}
 	ro, rn := tree.NodeID(tree.None), tree.NodeID(tree.None)
 	if old.Tree != nil {
@@ -234,7 +235,7 @@ func compareFiles(old, new *analyzer.Analysis, m *matcher) Files {
 	if f.Dirs == nil {
 		f.Dirs = []DirDelta{}
 	}
-	f.Ignored.Globs = m.source
+	f.Ignored.Globs = m.Globs()
 	if f.Ignored.Globs == nil {
 		f.Ignored.Globs = []string{}
 	}
@@ -361,7 +362,7 @@ func (w *merger) record(p string, eo, en *tree.Entry, implicitO, implicitN bool,
 	if sn != nil {
 		fc.SizeDelta += sn.SizeBytes
 	}
-	if w.m.match(p) {
+	if w.m.Match(p) {
 		w.files.Ignored.Count++
 		w.files.Ignored.SizeDelta += fc.SizeDelta
 		w.drop(slot)

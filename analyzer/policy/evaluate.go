@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"github.com/stratascan/strata/analyzer/glob"
 	"strings"
 
 	"github.com/stratascan/strata/analyzer"
@@ -242,7 +243,7 @@ func applyFindings(in []findings.Finding, c Config, base *Baseline) ([]Finding, 
 
 func ignored(globs []string, p string) bool {
 	for _, g := range globs {
-		if MatchPath(g, p) {
+		if glob.MatchPath(g, p) {
 			return true
 		}
 	}

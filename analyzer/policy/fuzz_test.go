@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"errors"
+	"github.com/stratascan/strata/analyzer/glob"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,7 +51,7 @@ func FuzzParseStrata(f *testing.F) {
 			return
 		}
 		for _, g := range c.IgnorePaths {
-			policy.MatchPath(g, "/usr/share/doc/x")
+			glob.MatchPath(g, "/usr/share/doc/x")
 		}
 		c.RuleOptions()
 	})

@@ -3,6 +3,7 @@ package policy
 import (
 	"errors"
 	"fmt"
+	"github.com/stratascan/strata/analyzer/glob"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -251,7 +252,7 @@ func parseGlobs(n *yaml.Node) ([]string, error) {
 		if err != nil || strings.TrimSpace(s) == "" {
 			return nil, fmt.Errorf("line %d: want a path glob (e.g. /usr/share/doc/**)", it.Line)
 		}
-		if err := ValidGlob(s); err != nil {
+		if err := glob.Valid(s); err != nil {
 			return nil, fmt.Errorf("line %d: %w", it.Line, err)
 		}
 		globs = append(globs, s)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/stratascan/strata/analyzer/glob"
 	"io"
 	"os"
 	"strings"
@@ -97,7 +98,7 @@ func diffRenderer(format string, opts compare.TextOptions) (func(io.Writer, *com
 func diffOptions(df *diffFlags) (compare.Options, error) {
 	o := compare.Options{IgnorePaths: df.ignorePaths, IncludeNoisy: df.includeNoisy}
 	for _, g := range df.ignorePaths {
-		if err := compare.ValidGlob(g); err != nil {
+		if err := glob.Valid(g); err != nil {
 			return o, usageError(fmt.Errorf("--ignore-path: %w", err))
 		}
 	}
