@@ -45,14 +45,3 @@ func WithRules(on bool) Option { return func(o *options) { o.noRules = !on } }
 // WithConcurrency sets how many layers are read at once. The default is
 // GOMAXPROCS.
 func WithConcurrency(n int) Option { return func(o *options) { o.concurrency = n } }
-
-// Progress reports how far the reading of one layer has come.
-type Progress struct {
-	// Layer is the index of the layer; Layers is the number of layers.
-	Layer, Layers int
-	// Read is how many stored bytes of the layer have been read; Size is the
-	// stored size (0 when unknown).
-	Read, Size int64
-	// Done is true once the layer has been read completely.
-	Done bool
-}

@@ -33,6 +33,9 @@ type Options struct {
 	// read. One layer's walk calls Inspect and its writers from a single
 	// goroutine, one file at a time. Keep Inspect cheap: it runs for every file.
 	Inspect func(path string, size int64) io.WriteCloser
+	// HashDiffID makes the walk compute Result.DiffID (a SHA-256 pass over
+	// the uncompressed stream), for callers that learn the diffID only later.
+	HashDiffID bool
 	// SizeHint is the stored size of the layer, when known: the entry list
 	// is sized from it up front rather than grown.
 	SizeHint int64
@@ -46,6 +49,9 @@ type Result struct {
 	Compression Compression
 	// StoredBytes is how many stored (possibly compressed) bytes were read.
 	StoredBytes int64
+	// DiffID is "sha256:<hex>" of the uncompressed stream, with HashDiffID
+	// or VerifyDiffID.
+	DiffID string
 }
 
 // ErrDiffIDMismatch reports a layer whose content does not match its diffID.
@@ -71,7 +77,7 @@ func Layer(ctx context.Context, r io.Reader, opts Options) (*Result, error) {
 	defer release()
 
 	var sum hash.Hash
-	if opts.VerifyDiffID != "" {
+	if opts.VerifyDiffID != "" || opts.HashDiffID {
 		sum = sha256.New()
 		plain = io.TeeReader(plain, sum)
 	}
@@ -93,7 +99,8 @@ func Layer(ctx context.Context, r io.Reader, opts Options) (*Result, error) {
 	}
 	if sum != nil {
 		got := "sha256:" + hex.EncodeToString(sum.Sum(nil))
-		if got != opts.VerifyDiffID {
+		res.DiffID = got
+		if opts.VerifyDiffID != "" && got != opts.VerifyDiffID {
 			return nil, fmt.Errorf("%w: expected %s, content hashes to %s", ErrDiffIDMismatch, opts.VerifyDiffID, got)
 		}
 	}

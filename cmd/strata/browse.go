@@ -57,19 +57,16 @@ func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, 
 	loaded := make(chan struct{})
 	go func() {
 		defer close(loaded)
-		var err error
-		img, err = source.Open(ctx, ref, opts)
-		if err != nil {
-			p.Send(ui.LoadedMsg{Err: inputError(ref, err)})
-			return
-		}
 		aopts := []analyzer.Option{analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify),
 			analyzer.WithProgress(func(pr analyzer.Progress) { p.Send(ui.ProgressMsg(pr)) })}
-		a, err := analyzer.Analyze(ctx, img, aopts...)
+		// A daemon's image is analysed as it is saved, and spooled for the
+		// previews and extraction.
+		a, opened, err := openAnalyze(ctx, ref, opts, true, aopts...)
 		if err != nil {
 			p.Send(ui.LoadedMsg{Err: inputError(ref, err)})
 			return
 		}
+		img = opened
 		p.Send(ui.LoadedMsg{Analysis: a, Image: img.Image})
 	}()
 

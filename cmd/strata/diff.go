@@ -227,16 +227,12 @@ func loadOne(ctx context.Context, ref, label string, opts source.Options, lf *lo
 	}
 	start := time.Now()
 	say("loading %s %s", label, report.Escape(ref))
-	img, err := source.Open(ctx, ref, opts)
-	if err != nil {
-		return nil, inputError(ref, err)
-	}
-	defer img.Close()
-	a, err := analyzer.Analyze(ctx, img, analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify),
+	a, img, err := openAnalyze(ctx, ref, opts, false, analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify),
 		analyzer.WithLayerCache(cache))
 	if err != nil {
 		return nil, inputError(ref, err)
 	}
+	defer img.Close()
 	if err := img.Close(); err != nil {
 		return nil, fmt.Errorf("%s: removing temporary files: %w", ref, err)
 	}
