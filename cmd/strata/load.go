@@ -70,9 +70,10 @@ func (f *loadFlags) options(stderr io.Writer) (source.Options, error) {
 	return o, nil
 }
 
-// load opens and analyses an image, reporting progress on stderr. Any
-// failure is an input error (exit code 2) whose message names the image.
-func load(ctx context.Context, ref string, f *loadFlags, stderr io.Writer) (*analyzer.Analysis, error) {
+// load opens and analyses an image with the options of the flags and extra,
+// reporting progress on stderr. Any failure is an input error (exit code 2)
+// whose message names the image.
+func load(ctx context.Context, ref string, f *loadFlags, stderr io.Writer, extra ...analyzer.Option) (*analyzer.Analysis, error) {
 	opts, err := f.options(stderr)
 	if err != nil {
 		return nil, err
@@ -84,7 +85,7 @@ func load(ctx context.Context, ref string, f *loadFlags, stderr io.Writer) (*ana
 	defer img.Close()
 
 	var prog *progress
-	aopts := []analyzer.Option{analyzer.WithBaseLayers(f.baseLayers), analyzer.WithVerify(f.verify)}
+	aopts := append([]analyzer.Option{analyzer.WithBaseLayers(f.baseLayers), analyzer.WithVerify(f.verify)}, extra...)
 	if !f.quiet {
 		prog = newProgress(stderr, ref)
 		aopts = append(aopts, analyzer.WithProgress(prog.update))
