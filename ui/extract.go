@@ -8,7 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/stratascan/strata/analyzer"
-	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/analyzer/tree"
 )
 
@@ -40,5 +40,5 @@ func extract(ctx context.Context, img v1.Image, t *tree.Tree, n tree.NodeID, s s
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("extracted %s to ./%s: %s", report.Escape(t.Path(n)), report.Escape(x.Name), x.Detail()), nil
+	return fmt.Sprintf("extracted %s to ./%s: %s", termtext.Escape(t.Path(n)), termtext.Escape(x.Name), x.Detail()), nil
 }
