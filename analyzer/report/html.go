@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/analyzer/tree"
 	"github.com/stratascan/strata/analyzer/walk"
 )
@@ -85,10 +86,10 @@ type htmlStat struct {
 }
 
 var htmlTemplates = template.Must(template.New("").Funcs(template.FuncMap{
-	"bytes":          Bytes,
-	"percent":        Percent,
-	"oneline":        func(s string, w int) string { return OneLine(s, w) },
-	"escape":         Escape,
+	"bytes":          termtext.Bytes,
+	"percent":        termtext.Percent,
+	"oneline":        func(s string, w int) string { return termtext.OneLine(s, w) },
+	"escape":         termtext.Escape,
 	"color":          layerColor,
 	"hint":           hintSegments,
 	"join":           strings.Join,
@@ -181,7 +182,7 @@ func groupNote(threshold int64, grouped, rects int) string {
 		return fmt.Sprintf("Every path is drawn (%d rectangles).", rects)
 	}
 	return fmt.Sprintf("To keep the page small, paths smaller than %s (%d bytes) are grouped per directory into one "+
-		"\"N other files\" rectangle: %d files are grouped, %d rectangles are drawn.", Bytes(threshold), threshold, grouped, rects)
+		"\"N other files\" rectangle: %d files are grouped, %d rectangles are drawn.", termtext.Bytes(threshold), threshold, grouped, rects)
 }
 
 // fileRow is a row of the table of the largest files.

@@ -9,6 +9,7 @@ import (
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/policy"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 )
 
 // htmlAnalysis is the content of the analysis page.
@@ -85,21 +86,21 @@ func WriteHTML(w io.Writer, a *analyzer.Analysis, r *policy.Result, opts HTMLOpt
 	v.Rects = countRects(m.Root) - 1
 	s := a.Summary
 	v.Summary = []htmlStat{
-		{Label: "Image size", Key: "summary.totalBytes", Value: s.TotalBytes, Text: Bytes(s.TotalBytes), Hint: "Σ of the layers' file bytes (uncompressed)"},
-		{Label: "Visible", Key: "summary.visibleBytes", Value: s.VisibleBytes, Text: Bytes(s.VisibleBytes), Hint: "bytes of the final filesystem"},
-		{Label: "Wasted", Key: "summary.wastedBytes", Value: s.WastedBytes, Text: Bytes(s.WastedBytes), Hint: "bytes hidden or deleted by a later layer", Class: "bad"},
-		{Label: "Efficiency", Key: "summary.efficiency", Value: s.Efficiency, Text: Percent(s.Efficiency), Hint: "visible ÷ size"},
-		{Label: "User wasted", Key: "summary.userWastedPercent", Value: s.UserWastedPercent, Text: Percent(s.UserWastedPercent), Hint: "wasted by your layers ÷ their size"},
-		{Label: "Duplicates", Key: "summary.duplicateBytes", Value: s.DuplicateBytes, Text: Bytes(s.DuplicateBytes), Hint: "identical files at different paths"},
-		{Label: "Potential savings", Key: "summary.potentialSavingsBytes", Value: s.PotentialSavingsBytes, Text: Bytes(s.PotentialSavingsBytes), Hint: "what fixing every finding would remove", Class: "good"},
-		{Label: "Optimized size", Key: "summary.estimatedOptimizedBytes", Value: s.EstimatedOptimizedBytes, Text: Bytes(s.EstimatedOptimizedBytes), Hint: "size once every finding is fixed"},
+		{Label: "Image size", Key: "summary.totalBytes", Value: s.TotalBytes, Text: termtext.Bytes(s.TotalBytes), Hint: "Σ of the layers' file bytes (uncompressed)"},
+		{Label: "Visible", Key: "summary.visibleBytes", Value: s.VisibleBytes, Text: termtext.Bytes(s.VisibleBytes), Hint: "bytes of the final filesystem"},
+		{Label: "Wasted", Key: "summary.wastedBytes", Value: s.WastedBytes, Text: termtext.Bytes(s.WastedBytes), Hint: "bytes hidden or deleted by a later layer", Class: "bad"},
+		{Label: "Efficiency", Key: "summary.efficiency", Value: s.Efficiency, Text: termtext.Percent(s.Efficiency), Hint: "visible ÷ size"},
+		{Label: "User wasted", Key: "summary.userWastedPercent", Value: s.UserWastedPercent, Text: termtext.Percent(s.UserWastedPercent), Hint: "wasted by your layers ÷ their size"},
+		{Label: "Duplicates", Key: "summary.duplicateBytes", Value: s.DuplicateBytes, Text: termtext.Bytes(s.DuplicateBytes), Hint: "identical files at different paths"},
+		{Label: "Potential savings", Key: "summary.potentialSavingsBytes", Value: s.PotentialSavingsBytes, Text: termtext.Bytes(s.PotentialSavingsBytes), Hint: "what fixing every finding would remove", Class: "good"},
+		{Label: "Optimized size", Key: "summary.estimatedOptimizedBytes", Value: s.EstimatedOptimizedBytes, Text: termtext.Bytes(s.EstimatedOptimizedBytes), Hint: "size once every finding is fixed"},
 		{Label: "Files", Key: "summary.fileCount", Value: s.FileCount, Text: fmt.Sprint(s.FileCount), Hint: "entries of the final filesystem"},
 		{Label: "Layers", Key: "summary.layerCount", Value: s.LayerCount, Text: fmt.Sprint(s.LayerCount), Hint: fmt.Sprintf("%d counted as the base image", s.BaseLayers)},
 	}
 	v.Dive = []htmlStat{
-		{Label: "Efficiency", Key: "summary.dive.efficiency", Value: s.Dive.Efficiency, Text: Percent(s.Dive.Efficiency)},
-		{Label: "Wasted", Key: "summary.dive.wastedBytes", Value: s.Dive.WastedBytes, Text: Bytes(s.Dive.WastedBytes)},
-		{Label: "User wasted", Key: "summary.dive.userWastedPercent", Value: s.Dive.UserWastedPercent, Text: Percent(s.Dive.UserWastedPercent)},
+		{Label: "Efficiency", Key: "summary.dive.efficiency", Value: s.Dive.Efficiency, Text: termtext.Percent(s.Dive.Efficiency)},
+		{Label: "Wasted", Key: "summary.dive.wastedBytes", Value: s.Dive.WastedBytes, Text: termtext.Bytes(s.Dive.WastedBytes)},
+		{Label: "User wasted", Key: "summary.dive.userWastedPercent", Value: s.Dive.UserWastedPercent, Text: termtext.Percent(s.Dive.UserWastedPercent)},
 	}
 	stepOf := map[int]int{}
 	for _, st := range a.Dockerfile.Steps {
@@ -122,7 +123,7 @@ func WriteHTML(w io.Writer, a *analyzer.Analysis, r *policy.Result, opts HTMLOpt
 			hl.WastedWidth = float64(l.WastedBytes) / float64(v.MaxBytes) * 600
 		}
 		v.Layers = append(v.Layers, hl)
-		data.Layers = append(data.Layers, mapLayer{Index: l.Index, Command: OneLine(l.Command, 0), Color: hl.Color, Step: step})
+		data.Layers = append(data.Layers, mapLayer{Index: l.Index, Command: termtext.OneLine(l.Command, 0), Color: hl.Color, Step: step})
 	}
 	if r != nil {
 		for i, f := range r.Findings {
@@ -141,7 +142,7 @@ func WriteHTML(w io.Writer, a *analyzer.Analysis, r *policy.Result, opts HTMLOpt
 		v.Wasted, v.WastedMore = v.Wasted[:topWasted], len(v.Wasted)-topWasted
 	}
 	v.Config = configRows(a.Image.Config)
-	title := "strata: " + OneLine(a.Image.Reference, 0)
+	title := "strata: " + termtext.OneLine(a.Image.Reference, 0)
 	return writePage(w, htmlPage{Title: title, Tool: opts.Tool, Analysis: v}, data)
 }
 

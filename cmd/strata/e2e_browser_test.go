@@ -268,4 +268,6 @@ type rect struct {
 
 func (r rect) center() (float64, float64) { return r.X + r.W/2, r.Y + r.H/2 }
 
-func (r rect) String() string { return fmt.Sprintf("%s %.0fx%.0f@%.0f,%.0f", r.Path, r.W, r.H, r.X, r.Y) }
+func (r rect) String() string {
+	return fmt.Sprintf("%s %.0fx%.0f@%.0f,%.0f", r.Path, r.W, r.H, r.X, r.Y)
+}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/fixtures"
 )
 
@@ -104,11 +104,11 @@ func TestHTMLReportInChromium(t *testing.T) {
 		var text string
 		switch {
 		case strings.HasSuffix(s.Key, "Percent") || strings.HasSuffix(s.Key, "efficiency"):
-			text = report.Percent(want)
+			text = termtext.Percent(want)
 		case strings.HasSuffix(s.Key, "Count"):
 			text = fmt.Sprint(int64(want))
 		default:
-			text = report.Bytes(int64(want))
+			text = termtext.Bytes(int64(want))
 		}
 		if s.Text != text {
 			t.Errorf("%s: the page shows %q, want %q", s.Key, s.Text, text)
