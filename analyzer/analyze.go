@@ -32,9 +32,6 @@ type Analysis struct {
 	// Dockerfile is the Dockerfile reconstructed from the history, with the
 	// findings attached to their steps.
 	Dockerfile findings.Dockerfile
-
-	// rulesInput is what the rules ran on, kept to apply them again.
-	rulesInput *findings.Input
 }
 
 // Analyze walks every layer of the image once (layers concurrently) and
@@ -85,11 +82,11 @@ func assemble(img *source.Image, cfg *v1.ConfigFile, layers []Layer, t *tree.Tre
 		dive, a.DiveInefficiencies = diveMetrics(t, headerSizes)
 	}()
 	if !o.noRules {
-		a.rulesInput = rulesInput(a, img, base, contents)
+		in := rulesInput(a, img, base, contents)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rules = findings.Run(a.rulesInput, findings.Options{})
+			rules = findings.Run(in, o.rules)
 		}()
 	}
 	a.Summary, a.Wasted = measure(t, layers, base)

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/stratascan/strata/analyzer"
-	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 )
 
 // ProgressMsg reports how far the reading of one layer has come; send it to
@@ -55,7 +55,7 @@ func (l *loading) update(p ProgressMsg) {
 func (l loading) view(w, h int) string {
 	s := l.styles
 	var lines []string
-	lines = append(lines, s.TitleFocused.Render("strata")+"  "+s.Dim.Render("reading "+report.OneLine(l.ref, max(w-20, 10))))
+	lines = append(lines, s.TitleFocused.Render("strata")+"  "+s.Dim.Render("reading "+termtext.OneLine(l.ref, max(w-20, 10))))
 	lines = append(lines, "")
 	done := 0
 	for i := range l.read {
@@ -74,9 +74,9 @@ func (l loading) view(w, h int) string {
 		if len(l.read) > 0 {
 			line += fmt.Sprintf("layer %d of %d done  ", done, len(l.read))
 		}
-		line += report.Bytes(pr.ReadBytes)
+		line += termtext.Bytes(pr.ReadBytes)
 		if pr.TotalBytes > 0 {
-			line += " / " + report.Bytes(pr.TotalBytes)
+			line += " / " + termtext.Bytes(pr.TotalBytes)
 		}
 		switch pr.Phase {
 		case analyzer.PhaseMerge:
@@ -108,7 +108,7 @@ func (l loading) view(w, h int) string {
 				state, f = "✓", 1
 			}
 			lines = append(lines, fmt.Sprintf("layer %2d %s %9s / %-9s %s", i, s.bar(f, max(barW-10, 8)),
-				report.Bytes(l.read[i]), report.Bytes(l.size[i]), state))
+				termtext.Bytes(l.read[i]), termtext.Bytes(l.size[i]), state))
 		}
 	}
 	lines = append(lines, "", s.Dim.Render("ctrl+c or q to cancel"))

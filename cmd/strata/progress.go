@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/stratascan/strata/analyzer"
-	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 	"golang.org/x/term"
 )
 
@@ -33,7 +33,7 @@ func newProgress(w io.Writer, ref string) *progress {
 		p.tty = true
 	}
 	if !p.tty {
-		fmt.Fprintf(w, "strata: loading %s\n", report.Escape(ref))
+		fmt.Fprintf(w, "strata: loading %s\n", termtext.Escape(ref))
 	}
 	return p
 }
@@ -60,7 +60,7 @@ func phaseLine(u analyzer.Progress) string {
 	case analyzer.PhaseRead:
 		what := "reading"
 		if u.TotalBytes > 0 {
-			what += " " + report.Bytes(u.TotalBytes)
+			what += " " + termtext.Bytes(u.TotalBytes)
 		}
 		if u.Layers > 0 {
 			what += fmt.Sprintf(" in %d layers", u.Layers)
@@ -84,9 +84,9 @@ func (p *progress) draw() {
 		frac := u.Fraction()
 		filled := int(float64(width) * frac)
 		line = fmt.Sprintf("\rReading [%s%s] %3.0f%%  %s", strings.Repeat("=", filled), strings.Repeat(" ", width-filled),
-			frac*100, report.Bytes(u.ReadBytes))
+			frac*100, termtext.Bytes(u.ReadBytes))
 		if u.TotalBytes > 0 {
-			line += " / " + report.Bytes(u.TotalBytes)
+			line += " / " + termtext.Bytes(u.TotalBytes)
 		}
 		if u.Layers > 0 {
 			line += fmt.Sprintf("  %d/%d layers", u.LayersDone, u.Layers)
@@ -115,5 +115,5 @@ func (p *progress) finish(a *analyzer.Analysis, err error) {
 		return
 	}
 	fmt.Fprintf(p.w, "strata: analysed %d layers, %d entries, %s in %s\n", len(a.Layers),
-		a.Tree.EntryCount(), report.Bytes(a.Summary.TotalBytes), time.Since(p.start).Round(time.Millisecond))
+		a.Tree.EntryCount(), termtext.Bytes(a.Summary.TotalBytes), time.Since(p.start).Round(time.Millisecond))
 }
