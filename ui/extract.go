@@ -13,7 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/stratascan/strata/analyzer"
-	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/analyzer/tree"
 	"github.com/stratascan/strata/analyzer/walk"
 )
@@ -63,7 +63,7 @@ func extract(ctx context.Context, img v1.Image, t *tree.Tree, n tree.NodeID, s s
 	if err := x.run(); err != nil {
 		return "", err
 	}
-	msg := fmt.Sprintf("extracted %s to ./%s", report.Escape(t.Path(n)), report.Escape(name))
+	msg := fmt.Sprintf("extracted %s to ./%s", termtext.Escape(t.Path(n)), termtext.Escape(name))
 	if x.files+x.dirs+x.links > 1 {
 		msg += fmt.Sprintf(" (%d files, %d directories, %d links)", x.files, x.dirs, x.links)
 	}

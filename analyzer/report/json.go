@@ -1,5 +1,3 @@
-// Package report renders an Analysis as the reports strata prints: a
-// versioned JSON document and a readable text summary.
 package report
 
 import (
