@@ -1,6 +1,10 @@
 package analyzer
 
-import "runtime"
+import (
+	"runtime"
+
+	"github.com/stratascan/strata/analyzer/dockerfile"
+)
 
 // Option configures Analyze.
 type Option func(*options)
@@ -12,6 +16,7 @@ type options struct {
 	concurrency int
 	cache       *LayerCache
 	noRules     bool
+	dockerfile  *dockerfile.File
 }
 
 func makeOptions(opts []Option) options {
@@ -56,3 +61,9 @@ type Progress struct {
 	// Done is true once the layer has been read completely.
 	Done bool
 }
+
+// WithDockerfile maps the image's history to the Dockerfile that built it:
+// findings then carry their Dockerfile line and each step its instruction
+// and confidence. Without it, the Dockerfile embedded in the image's
+// BuildKit provenance attestation is used when there is one.
+func WithDockerfile(f *dockerfile.File) Option { return func(o *options) { o.dockerfile = f } }

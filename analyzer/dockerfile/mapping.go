@@ -6,6 +6,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
 
 // Confidence says how sure a mapping is.
@@ -102,31 +103,11 @@ func (f *File) Map(hist []v1.History, layers int) *Mapping {
 		}
 	}
 	exp := f.expected()
-	i, j := len(hist)-1, len(exp)-1
-	for i >= 0 && j >= 0 {
-		got := FromHistory(hist[i].CreatedBy)
-		kw := Keyword(got)
-		if kw == "" {
-			break // an imported rootfs or a foreign tool: the base
-		}
-		e := exp[j]
-		switch {
-		case e.keyword == kw:
-			m.set(i, e, got)
-			i--
-			j--
-		case e.optional:
-			j--
-		default:
-			m.Steps[i].Reason = fmt.Sprintf("the Dockerfile has no %s here (the next instruction up is %s at line %d)", kw, e.keyword, e.line())
-			i--
-		}
+	if len(hist)*len(exp) > maxCells {
+		m.Warnings = append(m.Warnings, fmt.Sprintf("%d history entries and %d instructions are too many to map", len(hist), len(exp)))
+		return m
 	}
-	for ; j >= 0; j-- {
-		if !exp[j].optional {
-			m.Warnings = append(m.Warnings, fmt.Sprintf("%s at line %d has no history entry: the image may not have been built from this Dockerfile", exp[j].keyword, exp[j].line()))
-		}
-	}
+	i := m.align(hist, exp)
 	root := f.Chain()[0]
 	i = m.triggers(hist, i)
 	for ; i >= 0; i-- {
@@ -139,6 +120,122 @@ func (f *File) Map(hist []v1.History, layers int) *Mapping {
 		m.Warnings = append(m.Warnings, fmt.Sprintf("%d of %d history entries match no instruction of the Dockerfile", mis, len(hist)))
 	}
 	return m
+}
+
+// maxCells bounds the alignment's table.
+const maxCells = 1 << 22
+
+// The alignment's costs: an exact match is free, a probable one costs 1, a
+// history entry left unmapped 2, an instruction without an entry 4 (every
+// instruction leaves one; only an ARG may not: BuildKit's older releases
+// record none). Entries before the first match are the base image's.
+const (
+	costProbable = 1
+	costSkip     = 2
+	costMissing  = 4
+)
+
+// align aligns the history with the expected entries, the oldest entries
+// before the first match being the base image, records the matches and
+// returns the index of the newest base entry (-1 when none).
+func (m *Mapping) align(hist []v1.History, exp []expected) int {
+	n, k := len(hist), len(exp)
+	texts := make([]string, n)
+	for i, h := range hist {
+		texts[i] = FromHistory(h.CreatedBy)
+	}
+	matchCost := func(i, j int) int {
+		kw := Keyword(texts[i])
+		if kw == "" || kw != exp[j].keyword {
+			return -1
+		}
+		if exp[j].trigger != nil || exp[j].exact(texts[i]) {
+			return 0
+		}
+		return costProbable
+	}
+	skipExp := func(j int) int {
+		if exp[j].optional {
+			return 0
+		}
+		return costMissing
+	}
+	// d[i][j]: the cost of aligning hist[:i] with exp[:j].
+	d := make([][]int, n+1)
+	for i := range d {
+		d[i] = make([]int, k+1)
+	}
+	for j := 1; j <= k; j++ {
+		d[0][j] = d[0][j-1] + skipExp(j-1)
+	}
+	for i := 1; i <= n; i++ {
+		for j := 1; j <= k; j++ {
+			best := d[i-1][j] + costSkip
+			if c := d[i][j-1] + skipExp(j-1); c < best {
+				best = c
+			}
+			if mc := matchCost(i-1, j-1); mc >= 0 && d[i-1][j-1]+mc <= best {
+				best = d[i-1][j-1] + mc
+			}
+			d[i][j] = best
+		}
+	}
+	i, j := n, k
+	for i > 0 && j > 0 {
+		if mc := matchCost(i-1, j-1); mc >= 0 && d[i][j] == d[i-1][j-1]+mc {
+			m.set(i-1, exp[j-1], texts[i-1])
+			i--
+			j--
+			continue
+		}
+		if d[i][j] == d[i][j-1]+skipExp(j-1) {
+			if !exp[j-1].optional {
+				m.Warnings = append(m.Warnings, fmt.Sprintf("%s at line %d has no history entry: the image may not have been built from this Dockerfile", exp[j-1].keyword, exp[j-1].line()))
+			}
+			j--
+			continue
+		}
+		next := exp[j-1]
+		m.Steps[i-1].Reason = fmt.Sprintf("the Dockerfile has no %s here (the next instruction up is %s at line %d)", orText(Keyword(texts[i-1]), texts[i-1]), next.keyword, next.line())
+		i--
+	}
+	for ; j > 0; j-- {
+		if !exp[j-1].optional {
+			m.Warnings = append(m.Warnings, fmt.Sprintf("%s at line %d has no history entry: the image may not have been built from this Dockerfile", exp[j-1].keyword, exp[j-1].line()))
+		}
+	}
+	return i - 1
+}
+
+// orText returns k, or a short quote of text when k is "".
+func orText(k, text string) string {
+	if k != "" {
+		return k
+	}
+	return fmt.Sprintf("%q", clip(text, 40))
+}
+
+// exact reports whether the history text is what the builders record for
+// the instruction.
+func (e expected) exact(got string) bool {
+	g := normalize(got)
+	switch e.keyword {
+	case "ARG":
+		return argNames(g) == argNames(e.text)
+	case "COPY", "ADD":
+		return g == e.text || classicCopyMatches(got, e.in)
+	}
+	return g == e.text
+}
+
+// argNames returns the names an ARG declares.
+func argNames(s string) string {
+	var names []string
+	for _, w := range strings.Fields(s)[1:] {
+		k, _, _ := strings.Cut(w, "=")
+		names = append(names, k)
+	}
+	return strings.Join(names, " ")
 }
 
 // triggers marks the entries at the top of hist[:i+1] that ran the ONBUILD
@@ -186,11 +283,8 @@ func (m *Mapping) set(i int, e expected, got string) {
 	if s.Stage == "" {
 		s.Stage = fmt.Sprint(e.in.Stage)
 	}
-	if normalize(got) == e.text || e.keyword == "COPY" || e.keyword == "ADD" {
+	if e.exact(got) {
 		s.Confidence = Exact
-		if (e.keyword == "COPY" || e.keyword == "ADD") && normalize(got) != e.text && !classicCopyMatches(got, e.in) {
-			s.Confidence, s.Reason = Probable, "the history records other sources or destination"
-		}
 		return
 	}
 	s.Confidence, s.Reason = Probable, "the history records a different text: "+clip(got, 80)
@@ -277,11 +371,16 @@ func recorded(in *Instruction) string {
 	case *instructions.OnbuildCommand:
 		b.WriteString(" " + c.Expression)
 	case *instructions.RunCommand:
-		if in.JSON {
-			b.WriteString(" " + strings.Join(c.CmdLine, " "))
+		if len(c.Files) == 1 && len(c.CmdLine) == 1 && parser.MustParseHeredoc(c.CmdLine[0]) != nil {
+			// BuildKit runs a lone heredoc's content as the script.
+			b.WriteString(" " + c.Files[0].Data)
 		} else {
 			b.WriteString(" " + strings.Join(c.CmdLine, " "))
 		}
+	case *instructions.CopyCommand:
+		copyText(&b, in, c.Chown, c.Chmod)
+	case *instructions.AddCommand:
+		copyText(&b, in, c.Chown, c.Chmod)
 	case *instructions.CmdCommand:
 		b.WriteString(" " + strings.Join(withShell(in, c.CmdLine, c.PrependShell), " "))
 	case *instructions.EntrypointCommand:
@@ -295,6 +394,20 @@ func recorded(in *Instruction) string {
 		}
 	}
 	return normalize(b.String())
+}
+
+// copyText writes a COPY or ADD as BuildKit records it: the --chown and
+// --chmod flags, then the sources and the destination (no --from).
+func copyText(b *strings.Builder, in *Instruction, chown, chmod string) {
+	if chown != "" {
+		b.WriteString(" --chown=" + chown)
+	}
+	if chmod != "" {
+		b.WriteString(" --chmod=" + chmod)
+	}
+	for _, a := range in.Expanded {
+		b.WriteString(" " + a)
+	}
 }
 
 // expandedValue returns the expanded value of the i-th key=value of ENV or

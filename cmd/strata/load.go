@@ -23,6 +23,7 @@ type loadFlags struct {
 	baseLayers int
 	tempDir    string
 	quiet      bool
+	dockerfile dockerfileFlags
 }
 
 func (f *loadFlags) register(c *cobra.Command) {
@@ -35,6 +36,7 @@ func (f *loadFlags) register(c *cobra.Command) {
 	fl.IntVar(&f.baseLayers, "base-layers", 1, "how many leading layers belong to the base image")
 	fl.StringVar(&f.tempDir, "tmp-dir", "", "where images from a daemon are spooled (default: the system temp dir)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print no progress")
+	f.dockerfile.register(c)
 }
 
 var (
@@ -82,7 +84,11 @@ func load(ctx context.Context, ref string, f *loadFlags, stderr io.Writer) (*ana
 	defer img.Close()
 
 	var prog *progress
-	aopts := []analyzer.Option{analyzer.WithBaseLayers(f.baseLayers), analyzer.WithVerify(f.verify)}
+	df, err := f.dockerfile.parse()
+	if err != nil {
+		return nil, err
+	}
+	aopts := []analyzer.Option{analyzer.WithBaseLayers(f.baseLayers), analyzer.WithVerify(f.verify), analyzer.WithDockerfile(df)}
 	if !f.quiet {
 		prog = newProgress(stderr, ref)
 		aopts = append(aopts, analyzer.WithProgress(prog.update))
