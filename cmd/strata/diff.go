@@ -11,9 +11,8 @@ import (
 	"sync"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/spf13/cobra"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/compare"
@@ -253,11 +252,15 @@ func loadOne(ctx context.Context, ref, label string, opts source.Options, lf *lo
 
 // runDiffBrowser shows the comparison in the side-by-side browser.
 func runDiffBrowser(ctx context.Context, r *compare.Result, df *diffFlags, stdout io.Writer) error {
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithOutput(stdout)}
+	var dopts []ui.DiffOption
 	if df.noColor || os.Getenv("NO_COLOR") != "" {
-		lipgloss.SetColorProfile(termenv.Ascii)
+		// No colour, but bold, reverse and underline still mark the
+		// selection.
+		dopts = append(dopts, ui.WithDiffStyles(ui.PlainStyles()))
+		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
 	}
-	p := tea.NewProgram(ui.NewDiff(r), tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
-		tea.WithOutput(stdout))
+	p := tea.NewProgram(ui.NewDiff(r, dopts...), popts...)
 	_, err := p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, tea.ErrInterrupted) {
 		return context.Canceled
