@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/stratascan/strata/analyzer/glob"
 	"io"
 	"os"
 	"strings"
@@ -102,10 +101,8 @@ func diffRenderer(format string, opts report.ComparisonOptions) (func(io.Writer,
 // diffOptions validates the comparison flags.
 func diffOptions(df *diffFlags) (compare.Options, error) {
 	o := compare.Options{IgnorePaths: df.ignorePaths, IncludeNoisy: df.includeNoisy}
-	for _, g := range df.ignorePaths {
-		if err := glob.Valid(g); err != nil {
-			return o, usageError(fmt.Errorf("--ignore-path: %w", err))
-		}
+	if err := o.Validate(); err != nil {
+		return o, usageError(fmt.Errorf("--ignore-path: %w", err))
 	}
 	for _, s := range df.maxGrowth {
 		b, err := compare.ParseBudget(s)
@@ -150,7 +147,10 @@ func runDiff(ctx context.Context, oldRef, newRef string, lf *loadFlags, df *diff
 	if err != nil {
 		return err
 	}
-	r := compare.Compare(old, new, opts)
+	r, err := compare.Compare(old, new, opts)
+	if err != nil {
+		return usageError(err)
+	}
 	if browse {
 		return runDiffBrowser(ctx, r, df, stdout)
 	}
