@@ -82,7 +82,7 @@ func assemble(img *source.Image, cfg *v1.ConfigFile, layers []Layer, t *tree.Tre
 		dive, a.DiveInefficiencies = diveMetrics(t, headerSizes)
 	}()
 	if !o.noRules {
-		in := rulesInput(a, img, base, contents)
+		in := rulesInput(a, img, base, contents, o.dockerfile)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
