@@ -334,7 +334,7 @@ func TestE2EInterruptBrowserInTmux(t *testing.T) {
 		name, args, ready string
 		wantCode          []string
 	}{
-		{"while loading", fmt.Sprintf("%q", archive), "Opening the image", []string{"130"}},
+		{"while loading", fmt.Sprintf("%q", archive), "to cancel", []string{"130"}},
 		{"while browsing", fmt.Sprintf("%q", demo), "Layers (8)", []string{"130", "0"}},
 		{"in the comparison browser", fmt.Sprintf("diff %q %q", demo, "docker-archive:"+demo), "strata diff", []string{"130", "0"}},
 	} {
