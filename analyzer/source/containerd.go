@@ -181,8 +181,13 @@ func findContainerdImage(ctx context.Context, c *containerd.Client, t containerd
 			others = append(others, ns)
 		}
 	}
-	if len(others) > 0 {
+	switch len(others) {
+	case 0:
+	case 1:
 		return rec, notFoundf("image %s not found in %s, but namespace %s has it: add --containerd-namespace %s",
+			name, t.where(), others[0], others[0])
+	default:
+		return rec, notFoundf("image %s not found in %s, but namespaces %s have it: add --containerd-namespace %s (or another of them)",
 			name, t.where(), strings.Join(others, ", "), others[0])
 	}
 	return rec, notFoundf("image %s not found in %s (nor in its other namespaces: %s)", name, t.where(), listOr(all, t.namespace))
