@@ -10,7 +10,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/stratascan/strata/analyzer/compare"
 	"github.com/stratascan/strata/analyzer/findings"
-	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 )
 
 // diffPane names a pane of the comparison browser.
@@ -239,10 +239,10 @@ func (m DiffModel) headerLines(w int) []string {
 	r, s := m.r, m.r.Summary
 	st := m.styles
 	name := func(label string, ref string) string {
-		return st.Label.Render(label+" ") + st.Value.Render(report.Escape(ref))
+		return st.Label.Render(label+" ") + st.Value.Render(termtext.Escape(ref))
 	}
-	size := fmt.Sprintf("%s → %s (%s, %s)", report.Bytes(s.TotalBytes.Old), report.Bytes(s.TotalBytes.New),
-		compare.SignedBytes(s.TotalBytes.Delta), compare.SignedPercent(s.GrowthPercent))
+	size := fmt.Sprintf("%s → %s (%s, %s)", termtext.Bytes(s.TotalBytes.Old), termtext.Bytes(s.TotalBytes.New),
+		termtext.SignedBytes(s.TotalBytes.Delta), termtext.SignedPercent(s.GrowthPercent))
 	sizeStyle := st.Value
 	switch {
 	case s.TotalBytes.Delta > 0:
@@ -259,8 +259,8 @@ func (m DiffModel) headerLines(w int) []string {
 		}
 	}
 	line2 := st.Label.Render("size ") + sizeStyle.Render(size) +
-		st.Label.Render("   wasted ") + st.Value.Render(fmt.Sprintf("%s → %s", report.Bytes(s.WastedBytes.Old), report.Bytes(s.WastedBytes.New))) +
-		st.Label.Render("   efficiency ") + st.Value.Render(fmt.Sprintf("%s → %s", report.Percent(s.Efficiency.Old), report.Percent(s.Efficiency.New)))
+		st.Label.Render("   wasted ") + st.Value.Render(fmt.Sprintf("%s → %s", termtext.Bytes(s.WastedBytes.Old), termtext.Bytes(s.WastedBytes.New))) +
+		st.Label.Render("   efficiency ") + st.Value.Render(fmt.Sprintf("%s → %s", termtext.Percent(s.Efficiency.Old), termtext.Percent(s.Efficiency.New)))
 	fc := r.Files.Counts
 	line3 := st.Label.Render("files ") +
 		st.Change[changeStyle(compare.FileAdded)].Render(fmt.Sprintf("+%d", fc.Added)) + " " +
@@ -295,7 +295,7 @@ func (m *DiffModel) layersView(w, h int) string {
 		if l == nil {
 			return strings.Repeat(" ", colW)
 		}
-		return fit(fmt.Sprintf("%2d %s", l.Index, report.OneLine(l.Command, 0)), colW)
+		return fit(fmt.Sprintf("%2d %s", l.Index, termtext.OneLine(l.Command, 0)), colW)
 	}
 	if m.layer < m.layerTop {
 		m.layerTop = m.layer
@@ -306,7 +306,7 @@ func (m *DiffModel) layersView(w, h int) string {
 	var lines []string
 	for i := m.layerTop; i < min(m.layerTop+rows, len(m.r.Layers)); i++ {
 		p := m.r.Layers[i]
-		plain := side(p.Old) + " │ " + side(p.New) + fmt.Sprintf(" %*s", deltaW, compare.SignedBytes(p.SizeDelta))
+		plain := side(p.Old) + " │ " + side(p.New) + fmt.Sprintf(" %*s", deltaW, termtext.SignedBytes(p.SizeDelta))
 		line := m.pairMark(p) + " " + plain
 		if i == m.layer {
 			sel := m.styles.SelectedBlur
@@ -383,7 +383,7 @@ func (m DiffModel) layerDetails(w int) []string {
 			how += fmt.Sprintf(" (%.0f%% similar)", p.Similarity*100)
 		}
 	}
-	lines := []string{m.label("Pair:   ", how), m.label("Change: ", compare.SignedBytes(p.SizeDelta))}
+	lines := []string{m.label("Pair:   ", how), m.label("Change: ", termtext.SignedBytes(p.SizeDelta))}
 	for _, s := range []struct {
 		name string
 		l    *compare.LayerRef
@@ -393,9 +393,9 @@ func (m DiffModel) layerDetails(w int) []string {
 			continue
 		}
 		lines = append(lines, m.styles.Header.Render(fmt.Sprintf("%s layer %d", s.name, s.l.Index))+
-			m.styles.Dim.Render(fmt.Sprintf("  %s  +%d ~%d -%d", report.Bytes(s.l.SizeBytes), s.l.Added, s.l.Modified, s.l.Removed)))
+			m.styles.Dim.Render(fmt.Sprintf("  %s  +%d ~%d -%d", termtext.Bytes(s.l.SizeBytes), s.l.Added, s.l.Modified, s.l.Removed)))
 		lines = append(lines, m.styles.Dim.Render("  "+cut(s.l.DiffID, w-2)))
-		for _, l := range wrap(report.OneLine(s.l.Command, 0), w-2) {
+		for _, l := range wrap(termtext.OneLine(s.l.Command, 0), w-2) {
 			lines = append(lines, "  "+l)
 		}
 	}
@@ -412,10 +412,10 @@ func (m DiffModel) fileDetails(w int) []string {
 	for i := n; i > 0; i = m.files.nodes[i].parent {
 		path = append([]string{m.files.nodes[i].name}, path...)
 	}
-	lines := wrap(report.Escape("/"+strings.Join(path, "/")), w)
+	lines := wrap(termtext.Escape("/"+strings.Join(path, "/")), w)
 	c := node.change
 	if c == nil {
-		return append(lines, m.label("Below:  ", compare.SignedBytes(node.delta)+" in changes"))
+		return append(lines, m.label("Below:  ", termtext.SignedBytes(node.delta)+" in changes"))
 	}
 	lines = append(lines, m.label("Change: ", string(c.Change)))
 	if d := c.Detail(); d != "" {
@@ -429,7 +429,7 @@ func (m DiffModel) fileDetails(w int) []string {
 			lines = append(lines, m.label(s.name+":    ", "(absent)"))
 			continue
 		}
-		v := fmt.Sprintf("%s %s", s.st.Kind, report.Bytes(s.st.SizeBytes))
+		v := fmt.Sprintf("%s %s", s.st.Kind, termtext.Bytes(s.st.SizeBytes))
 		if s.st.Mode != "" {
 			v += fmt.Sprintf(" %s %d:%d", s.st.Mode, s.st.UID, s.st.GID)
 		}
@@ -437,7 +437,7 @@ func (m DiffModel) fileDetails(w int) []string {
 			v += fmt.Sprintf(" layer %d", s.st.Layer)
 		}
 		if s.st.Link != "" {
-			v += " → " + report.Escape(s.st.Link)
+			v += " → " + termtext.Escape(s.st.Link)
 		}
 		lines = append(lines, m.label(s.name+":    ", v))
 	}
@@ -457,8 +457,8 @@ func (m DiffModel) packageLines() []string {
 		case compare.PackageRemoved:
 			style = m.styles.Change[changeStyle(compare.FileRemoved)]
 		}
-		lines = append(lines, style.Render(fmt.Sprintf("%s %s", compare.PackageMark(p.Change), report.Escape(p.Name)))+" "+
-			m.styles.Dim.Render(report.Escape(p.Versions())))
+		lines = append(lines, style.Render(fmt.Sprintf("%s %s", compare.PackageMark(p.Change), termtext.Escape(p.Name)))+" "+
+			m.styles.Dim.Render(termtext.Escape(p.Versions())))
 	}
 	return lines
 }
@@ -472,7 +472,7 @@ func (m DiffModel) findingLines(w int) []string {
 	add := func(label string, style lipgloss.Style, list []findings.Finding) {
 		for _, f := range list {
 			lines = append(lines, style.Render(label)+" "+m.styles.severity(f.Severity).Render(fmt.Sprintf("%-8s", strings.ToUpper(f.Severity.String())))+" "+f.Rule)
-			lines = append(lines, m.styles.Dim.Render("  "+cut(report.Escape(f.Title), w-2)))
+			lines = append(lines, m.styles.Dim.Render("  "+cut(termtext.Escape(f.Title), w-2)))
 		}
 	}
 	add("new  ", m.styles.Change[changeStyle(compare.FileRemoved)], fc.New)
@@ -486,7 +486,7 @@ func (m DiffModel) configLines(w int) []string {
 	}
 	var lines []string
 	for _, c := range m.r.Config {
-		lines = append(lines, m.styles.Header.Render(report.Escape(c.Name()))+m.styles.Dim.Render(" "+c.Change))
+		lines = append(lines, m.styles.Header.Render(termtext.Escape(c.Name()))+m.styles.Dim.Render(" "+c.Change))
 		for _, l := range wrap(c.Values(), w-2) {
 			lines = append(lines, "  "+l)
 		}

@@ -38,7 +38,7 @@ var ciPolicyFlags = []struct{ key, dive, usage string }{
 }
 
 // ciFormats are the report formats of strata ci.
-const ciFormats = "text, json, sarif, junit or markdown"
+const ciFormats = "text, json, sarif, junit, markdown or html"
 
 func (f *ciFlags) register(c *cobra.Command) {
 	fl := c.Flags()
@@ -135,6 +135,10 @@ func ciRenderer(format string) (ciRender, bool) {
 	case "markdown", "md":
 		return func(w io.Writer, a *analyzer.Analysis, r *policy.Result) error {
 			return report.WriteMarkdown(w, a, r, report.MarkdownOptions{})
+		}, true
+	case "html":
+		return func(w io.Writer, a *analyzer.Analysis, r *policy.Result) error {
+			return report.WriteHTML(w, a, r, report.HTMLOptions{Tool: tool})
 		}, true
 	}
 	return nil, false

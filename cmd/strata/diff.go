@@ -19,6 +19,7 @@ import (
 	"github.com/stratascan/strata/analyzer/compare"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/analyzer/source"
 	"github.com/stratascan/strata/ui"
 )
@@ -80,16 +81,16 @@ ignored unless --include-noisy is given. See docs/diff.md.`,
 }
 
 // diffRenderer returns the report writer of a format.
-func diffRenderer(format string, opts compare.TextOptions) (func(io.Writer, *compare.Result) error, error) {
+func diffRenderer(format string, opts report.ComparisonOptions) (func(io.Writer, *compare.Result) error, error) {
 	switch format {
 	case "text":
-		return func(w io.Writer, r *compare.Result) error { return compare.WriteText(w, r, opts) }, nil
+		return func(w io.Writer, r *compare.Result) error { return report.WriteComparisonText(w, r, opts) }, nil
 	case "json":
 		return func(w io.Writer, r *compare.Result) error {
-			return compare.WriteJSON(w, r, report.Tool{Name: "strata", Version: version})
+			return report.WriteComparisonJSON(w, r, report.Tool{Name: "strata", Version: version})
 		}, nil
 	case "markdown", "md":
-		return func(w io.Writer, r *compare.Result) error { return compare.WriteMarkdown(w, r, opts) }, nil
+		return func(w io.Writer, r *compare.Result) error { return report.WriteComparisonMarkdown(w, r, opts) }, nil
 	}
 	return nil, usageError(fmt.Errorf("--format %q: unknown format (use text, json or markdown)", format))
 }
@@ -127,7 +128,7 @@ func runDiff(ctx context.Context, oldRef, newRef string, lf *loadFlags, df *diff
 	if err != nil {
 		return err
 	}
-	render, err := diffRenderer(df.format, compare.TextOptions{TopFiles: df.topFiles})
+	render, err := diffRenderer(df.format, report.ComparisonOptions{TopFiles: df.topFiles})
 	if err != nil {
 		return err
 	}
@@ -226,7 +227,7 @@ func loadOne(ctx context.Context, ref, label string, opts source.Options, lf *lo
 		fmt.Fprintf(stderr, "strata: "+format+"\n", args...)
 	}
 	start := time.Now()
-	say("loading %s %s", label, report.Escape(ref))
+	say("loading %s %s", label, termtext.Escape(ref))
 	img, err := source.Open(ctx, ref, opts)
 	if err != nil {
 		return nil, inputError(ref, err)
@@ -241,7 +242,7 @@ func loadOne(ctx context.Context, ref, label string, opts source.Options, lf *lo
 		return nil, fmt.Errorf("%s: removing temporary files: %w", ref, err)
 	}
 	say("analysed %s: %d layers, %d entries, %s in %s", label, len(a.Layers), a.Tree.EntryCount(),
-		report.Bytes(a.Summary.TotalBytes), time.Since(start).Round(time.Millisecond))
+		termtext.Bytes(a.Summary.TotalBytes), time.Since(start).Round(time.Millisecond))
 	return a, nil
 }
 

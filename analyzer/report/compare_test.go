@@ -1,44 +1,23 @@
-package compare_test
+package report_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/compare"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/source"
+	"github.com/stratascan/strata/fixtures"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), string(got)); d != "" {
-		t.Errorf("%s (-want +got):\n%s", name, d)
-	}
-}
-
+// appResult compares the two versions of the app fixture with a gate.
 func appResult(t *testing.T) *compare.Result {
-	old, new := analyze(t, oldImage()), analyze(t, newImage())
+	old, new := analyze(t, fixtures.DiffOldImage()), analyze(t, fixtures.DiffNewImage())
 	old.Image.Reference, new.Image.Reference = "app:1", "app:2"
 	old.Image.Source, new.Image.Source = "docker-archive", "oci"
 	b, _ := compare.ParseBudget("10%")
@@ -46,25 +25,25 @@ func appResult(t *testing.T) *compare.Result {
 	return compare.Compare(old, new, compare.Options{Gate: compare.Gate{MaxGrowth: []compare.Budget{b}, FailOnNew: &sev}})
 }
 
-func TestTextReport(t *testing.T) {
+func TestComparisonText(t *testing.T) {
 	var b bytes.Buffer
-	if err := compare.WriteText(&b, appResult(t), compare.TextOptions{}); err != nil {
+	if err := report.WriteComparisonText(&b, appResult(t), report.ComparisonOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "app.txt", b.Bytes())
 }
 
-func TestMarkdownReport(t *testing.T) {
+func TestComparisonMarkdown(t *testing.T) {
 	var b bytes.Buffer
-	if err := compare.WriteMarkdown(&b, appResult(t), compare.TextOptions{}); err != nil {
+	if err := report.WriteComparisonMarkdown(&b, appResult(t), report.ComparisonOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "app.md", b.Bytes())
 }
 
-func TestJSONReport(t *testing.T) {
+func TestComparisonJSON(t *testing.T) {
 	var b bytes.Buffer
-	if err := compare.WriteJSON(&b, appResult(t), report.Tool{Name: "strata", Version: "test"}); err != nil {
+	if err := report.WriteComparisonJSON(&b, appResult(t), report.Tool{Name: "strata", Version: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "app.json", b.Bytes())
@@ -85,21 +64,35 @@ func TestJSONReport(t *testing.T) {
 	}
 }
 
-func TestIdenticalReports(t *testing.T) {
-	a := analyze(t, oldImage())
+func TestIdenticalComparison(t *testing.T) {
+	a := analyze(t, fixtures.DiffOldImage())
 	r := compare.Compare(a, a, compare.Options{})
 	var b bytes.Buffer
-	if err := compare.WriteText(&b, r, compare.TextOptions{}); err != nil {
+	if err := report.WriteComparisonText(&b, r, report.ComparisonOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "The images are identical") {
 		t.Errorf("text:\n%s", b.String())
 	}
 	b.Reset()
-	if err := compare.WriteMarkdown(&b, r, compare.TextOptions{}); err != nil {
+	if err := report.WriteComparisonMarkdown(&b, r, report.ComparisonOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "The images are identical") {
 		t.Errorf("markdown:\n%s", b.String())
 	}
+}
+
+// analyze builds a declared image and analyses it.
+func analyze(t testing.TB, im fixtures.Image) *analyzer.Analysis {
+	t.Helper()
+	img, err := fixtures.Build(im, fixtures.Uncompressed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := analyzer.Analyze(context.Background(), &source.Image{Image: img, Reference: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
