@@ -22,6 +22,7 @@ type loadFlags struct {
 	baseLayers int
 	tempDir    string
 	quiet      bool
+	dockerfile dockerfileFlags
 
 	containerdAddress   string
 	containerdNamespace string
@@ -37,6 +38,7 @@ func (f *loadFlags) register(c *cobra.Command) {
 	fl.IntVar(&f.baseLayers, "base-layers", 1, "how many leading layers belong to the base image")
 	fl.StringVar(&f.tempDir, "tmp-dir", "", "where images from a daemon are spooled (default: the system temp dir)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print no progress")
+	f.dockerfile.register(c)
 	fl.StringVar(&f.containerdAddress, "containerd-address", "", "containerd's socket (default: $CONTAINERD_ADDRESS, else /run/containerd/containerd.sock, else the rootless one)")
 	fl.StringVar(&f.containerdNamespace, "containerd-namespace", "", "containerd namespace to read images from (default: $CONTAINERD_NAMESPACE, else default; k8s.io on Kubernetes nodes, moby for Docker's containerd store)")
 	c.RegisterFlagCompletionFunc("source", cobra.FixedCompletions(sourceList, cobra.ShellCompDirectiveNoFileComp))
@@ -97,7 +99,11 @@ func load(ctx context.Context, ref string, f *loadFlags, stderr io.Writer, extra
 	defer img.Close()
 
 	var prog *progress
-	aopts := append([]analyzer.Option{analyzer.WithBaseLayers(f.baseLayers), analyzer.WithVerify(f.verify)}, extra...)
+	df, err := f.dockerfile.parse()
+	if err != nil {
+		return nil, err
+	}
+	aopts := append([]analyzer.Option{analyzer.WithBaseLayers(f.baseLayers), analyzer.WithVerify(f.verify), analyzer.WithDockerfile(df)}, extra...)
 	if !f.quiet {
 		prog = newProgress(stderr, ref)
 		aopts = append(aopts, analyzer.WithProgress(prog.update))
