@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/stratascan/strata/analyzer/glob"
 	"io"
 	"os"
 	"strings"
@@ -38,7 +37,7 @@ type diffFlags struct {
 
 func (f *diffFlags) register(c *cobra.Command) {
 	fl := c.Flags()
-	fl.StringVar(&f.format, "format", "text", "report format: text, json or markdown (setting it prints the report even on a terminal)")
+	fl.StringVar(&f.format, "format", "text", "report format: text, json, markdown or html (setting it prints the report even on a terminal)")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file (replaced whole) instead of stdout")
 	fl.StringArrayVar(&f.ignorePaths, "ignore-path", nil, "leave paths matching this glob out of the file comparison (repeatable; ** crosses directories)")
 	fl.BoolVar(&f.includeNoisy, "include-noisy", false, "compare the noisy paths ignored by default (package manager logs, linker caches, *.pyc; see docs/diff.md)")
@@ -68,6 +67,7 @@ say so and exit 0. Noisy paths (package manager logs, linker caches, *.pyc) are
 ignored unless --include-noisy is given. See docs/diff.md.`,
 		Example: `  strata diff docker://myapp:1.3 docker://myapp:1.4
   strata diff registry://ghcr.io/me/app:main docker://app:pr-42 --format markdown -o diff.md
+  strata diff old.tar new.tar --format html -o diff.html
   strata diff app-old.tar app-new.tar --max-growth 10MB --max-growth 5% --fail-on-new-findings high
   strata diff old.tar new.tar --ignore-path '/usr/share/doc/**' --format json`,
 		Args: cobra.ExactArgs(2),
@@ -91,17 +91,19 @@ func diffRenderer(format string, opts report.ComparisonOptions) (func(io.Writer,
 		}, nil
 	case "markdown", "md":
 		return func(w io.Writer, r *compare.Result) error { return report.WriteComparisonMarkdown(w, r, opts) }, nil
+	case "html":
+		return func(w io.Writer, r *compare.Result) error {
+			return report.WriteComparisonHTML(w, r, report.HTMLOptions{Tool: report.Tool{Name: "strata", Version: version}})
+		}, nil
 	}
-	return nil, usageError(fmt.Errorf("--format %q: unknown format (use text, json or markdown)", format))
+	return nil, usageError(fmt.Errorf("--format %q: unknown format (use text, json, markdown or html)", format))
 }
 
 // diffOptions validates the comparison flags.
 func diffOptions(df *diffFlags) (compare.Options, error) {
 	o := compare.Options{IgnorePaths: df.ignorePaths, IncludeNoisy: df.includeNoisy}
-	for _, g := range df.ignorePaths {
-		if err := glob.Valid(g); err != nil {
-			return o, usageError(fmt.Errorf("--ignore-path: %w", err))
-		}
+	if err := o.Validate(); err != nil {
+		return o, usageError(fmt.Errorf("--ignore-path: %w", err))
 	}
 	for _, s := range df.maxGrowth {
 		b, err := compare.ParseBudget(s)
@@ -146,7 +148,10 @@ func runDiff(ctx context.Context, oldRef, newRef string, lf *loadFlags, df *diff
 	if err != nil {
 		return err
 	}
-	r := compare.Compare(old, new, opts)
+	r, err := compare.Compare(old, new, opts)
+	if err != nil {
+		return usageError(err)
+	}
 	if browse {
 		return runDiffBrowser(ctx, r, df, stdout)
 	}

@@ -87,7 +87,7 @@ func diffTestResult(t testing.TB) *compare.Result {
 		}
 		as[0].Image.Reference, as[1].Image.Reference = "app:1", "app:2"
 		b, _ := compare.ParseBudget("10%")
-		diffResult = compare.Compare(as[0], as[1], compare.Options{Gate: compare.Gate{MaxGrowth: []compare.Budget{b}}})
+		diffResult, diffErr = compare.Compare(as[0], as[1], compare.Options{Gate: compare.Gate{MaxGrowth: []compare.Budget{b}}})
 	})
 	if diffErr != nil {
 		t.Fatal(diffErr)
