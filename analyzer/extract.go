@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
+	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/stratascan/strata/analyzer/walk"
@@ -98,7 +98,7 @@ func copyEntry(ctx context.Context, l v1.Layer, want string, w io.Writer) (strin
 		}
 		found = hdr
 		content = content[:0]
-		if hdr.Typeflag == tar.TypeReg || hdr.Typeflag == tar.TypeRegA {
+		if isContent(hdr.Typeflag) {
 			// Keep reading: a later entry at the same path would win. Buffer
 			// only when it is small; large files are streamed below by a
 			// second pass.
@@ -119,9 +119,10 @@ func copyEntry(ctx context.Context, l v1.Layer, want string, w io.Writer) (strin
 	switch found.Typeflag {
 	case tar.TypeLink:
 		return walk.Normalize(found.Linkname), nil
-	case tar.TypeReg, tar.TypeRegA:
 	default:
-		return "", ErrNotRegular
+		if !isContent(found.Typeflag) {
+			return "", ErrNotRegular
+		}
 	}
 	if content != nil || found.Size == 0 {
 		_, err := w.Write(content)
@@ -184,35 +185,23 @@ func scan(ctx context.Context, l v1.Layer, fn func(*tar.Header, io.Reader) (bool
 	}
 }
 
-// SafeRelPath turns an image path into a relative path that stays inside a
-// directory: it rejects empty results and anything with a ".." element.
-func SafeRelPath(p string) (string, error) {
-	clean := path.Clean("/" + p)
-	if clean == "/" {
-		return "", fmt.Errorf("%q: no file name", p)
+// splitPath splits a relative path on "/".
+func splitPath(p string) []string {
+	if p == "" {
+		return nil
 	}
-	for _, el := range splitPath(clean[1:]) {
-		if el == ".." || el == "." || el == "" {
-			return "", fmt.Errorf("%q: unsafe path element %q", p, el)
-		}
-	}
-	return clean[1:], nil
+	return strings.Split(p, "/")
 }
 
-func splitPath(p string) []string {
-	var out []string
-	for len(p) > 0 {
-		i := 0
-		for i < len(p) && p[i] != '/' {
-			i++
-		}
-		out = append(out, p[:i])
-		if i == len(p) {
-			break
-		}
-		p = p[i+1:]
+// isContent reports whether a tar entry type holds a regular file's
+// content: a regular file, a contiguous file ('7') or a GNU sparse file
+// ('S'), whose holes the tar reader fills with zeros.
+func isContent(typ byte) bool {
+	switch typ {
+	case tar.TypeReg, '\x00', tar.TypeCont, tar.TypeGNUSparse:
+		return true
 	}
-	return out
+	return false
 }
 
 var errLimit = errors.New("limit reached")
@@ -246,7 +235,7 @@ func EachFile(ctx context.Context, img v1.Image, layer int, paths map[string]boo
 		return fmt.Errorf("layer %d: the image has %d layers", layer, len(layers))
 	}
 	err = scan(ctx, layers[layer], func(hdr *tar.Header, r io.Reader) (bool, error) {
-		if hdr.Typeflag != tar.TypeReg && hdr.Typeflag != tar.TypeRegA {
+		if !isContent(hdr.Typeflag) {
 			return false, nil
 		}
 		p := walk.Normalize(hdr.Name)

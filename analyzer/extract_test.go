@@ -92,26 +92,3 @@ func TestReadFileCancelled(t *testing.T) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }
-
-func TestSafeRelPath(t *testing.T) {
-	tests := map[string]string{
-		"/etc/passwd":      "etc/passwd",
-		"../../etc/passwd": "etc/passwd",
-		"/a/../../b":       "b",
-		"a/./b//c":         "a/b/c",
-		"/":                "",
-		"..":               "",
-	}
-	for in, want := range tests {
-		got, err := analyzer.SafeRelPath(in)
-		if want == "" {
-			if err == nil {
-				t.Errorf("SafeRelPath(%q) = %q, want an error", in, got)
-			}
-			continue
-		}
-		if err != nil || got != want {
-			t.Errorf("SafeRelPath(%q) = %q, %v, want %q", in, got, err, want)
-		}
-	}
-}

@@ -20,6 +20,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/analyzer/source"
 	"github.com/stratascan/strata/analyzer/tree"
 	"github.com/stratascan/strata/fixtures"
@@ -382,7 +383,7 @@ func TestHostileNames(t *testing.T) {
 	checkInvariants(t, a)
 	for name, p := range want {
 		if _, ok := a.Tree.Lookup(p); !ok {
-			t.Errorf("%q: %q is not in the tree", report.Escape(name), report.Escape(p))
+			t.Errorf("%q: %q is not in the tree", termtext.Escape(name), termtext.Escape(p))
 		}
 	}
 	for _, p := range []string{"/loop/a", "/loop/self", "/link/missing", "/link/outside"} {
@@ -398,8 +399,8 @@ func TestHostileNames(t *testing.T) {
 		if len(p) > 1000 {
 			continue // shown shortened or not at all; the raw check above covers it
 		}
-		if !strings.Contains(text, report.Escape(p)) {
-			t.Errorf("the text report lacks %s", report.Escape(p))
+		if !strings.Contains(text, termtext.Escape(p)) {
+			t.Errorf("the text report lacks %s", termtext.Escape(p))
 		}
 	}
 	var parsed struct {
@@ -414,7 +415,7 @@ func TestHostileNames(t *testing.T) {
 	}
 	for _, p := range want {
 		if !got[jsonString(p)] {
-			t.Errorf("the JSON report lacks %q", report.Escape(p))
+			t.Errorf("the JSON report lacks %q", termtext.Escape(p))
 		}
 	}
 }

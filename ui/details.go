@@ -3,9 +3,9 @@ package ui
 import (
 	"fmt"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/stratascan/strata/analyzer"
-	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 )
 
 // scroller is a block of pre-rendered lines with a scroll offset, shared by
@@ -14,7 +14,7 @@ type scroller struct {
 	offset int
 }
 
-func (s *scroller) update(msg tea.KeyMsg, k KeyMap, lines, height int) {
+func (s *scroller) update(msg tea.KeyPressMsg, k KeyMap, lines, height int) {
 	s.offset, _ = k.listMove(msg, s.offset, height, lines)
 	s.clamp(lines, height)
 }
@@ -59,7 +59,7 @@ func (m *Details) SetLayer(i int) {
 
 // Update scrolls the text.
 func (m Details) Update(msg tea.Msg) (Details, tea.Cmd) {
-	if km, ok := msg.(tea.KeyMsg); ok && m.focused {
+	if km, ok := msg.(tea.KeyPressMsg); ok && m.focused {
 		m.scroll.update(km, m.KeyMap, len(m.lines()), m.height-2)
 	}
 	return m, nil
@@ -79,22 +79,22 @@ func (m Details) lines() []string {
 	add("Layer", fmt.Sprintf("%d (%d of %d)", l.Index, l.Index+1, len(m.layers)))
 	add("Digest", l.Digest)
 	add("DiffID", l.DiffID)
-	size := report.Bytes(l.SizeBytes)
+	size := termtext.Bytes(l.SizeBytes)
 	if l.CompressedBytes > 0 {
-		size += fmt.Sprintf(" (%s stored)", report.Bytes(l.CompressedBytes))
+		size += fmt.Sprintf(" (%s stored)", termtext.Bytes(l.CompressedBytes))
 	}
 	add("Size", size)
 	add("Entries", fmt.Sprint(l.Entries))
-	add("Added", fmt.Sprintf("%d (%s)", l.Added, report.Bytes(l.AddedBytes)))
-	add("Modified", fmt.Sprintf("%d (%s)", l.Modified, report.Bytes(l.ModifiedBytes)))
-	add("Removed", fmt.Sprintf("%d (%s)", l.Removed, report.Bytes(l.RemovedBytes)))
-	add("Wasted", report.Bytes(l.WastedBytes)+" shadowed later")
+	add("Added", fmt.Sprintf("%d (%s)", l.Added, termtext.Bytes(l.AddedBytes)))
+	add("Modified", fmt.Sprintf("%d (%s)", l.Modified, termtext.Bytes(l.ModifiedBytes)))
+	add("Removed", fmt.Sprintf("%d (%s)", l.Removed, termtext.Bytes(l.RemovedBytes)))
+	add("Wasted", termtext.Bytes(l.WastedBytes)+" shadowed later")
 	out = append(out, lab("Command"))
 	cmd := l.CreatedBy
 	if cmd == "" {
 		cmd = l.Command
 	}
-	for _, line := range wrap(report.Escape(cmd), max(w, 1)) {
+	for _, line := range wrap(termtext.Escape(cmd), max(w, 1)) {
 		out = append(out, line)
 	}
 	return out

@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/stratascan/strata/analyzer/compare"
 	"github.com/stratascan/strata/analyzer/findings"
-	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 )
 
 // diffPane names a pane of the comparison browser.
@@ -37,10 +37,11 @@ const (
 // them (the selected item's details, packages, findings, configuration),
 // and on the right one file tree coloured by the difference.
 type DiffModel struct {
-	r      *compare.Result
-	keys   KeyMap
-	styles *Styles
-	help   help.Model
+	r           *compare.Result
+	keys        KeyMap
+	styles      *Styles
+	fixedStyles bool
+	help        help.Model
 
 	focus      diffPane
 	tab        diffTab
@@ -60,8 +61,11 @@ type DiffOption func(*DiffModel)
 // WithDiffKeyMap replaces the default key bindings.
 func WithDiffKeyMap(k KeyMap) DiffOption { return func(m *DiffModel) { m.keys = k } }
 
-// WithDiffStyles replaces the default styles.
-func WithDiffStyles(s *Styles) DiffOption { return func(m *DiffModel) { m.styles = s } }
+// WithDiffStyles replaces the default styles, whatever the terminal's
+// background.
+func WithDiffStyles(s *Styles) DiffOption {
+	return func(m *DiffModel) { m.styles, m.fixedStyles = s, true }
+}
 
 // NewDiff returns the browser of a comparison.
 func NewDiff(r *compare.Result, opts ...DiffOption) DiffModel {
@@ -71,37 +75,45 @@ func NewDiff(r *compare.Result, opts ...DiffOption) DiffModel {
 	}
 	m.help = help.New()
 	m.help.ShortSeparator = "  "
+	m.styleHelp()
+	return m
+}
+
+func (m *DiffModel) styleHelp() {
 	m.help.Styles.ShortKey = m.styles.HelpKey
 	m.help.Styles.ShortDesc = m.styles.HelpDesc
 	m.help.Styles.ShortSeparator = m.styles.HelpSep
 	m.help.Styles.Ellipsis = m.styles.HelpSep
-	return m
 }
 
-// Init does nothing: the comparison is complete when the browser opens.
-func (m DiffModel) Init() tea.Cmd { return nil }
+// Init asks the terminal for its background colour (the comparison is
+// complete when the browser opens).
+func (m DiffModel) Init() tea.Cmd { return tea.RequestBackgroundColor }
 
 // Update handles keys, the mouse wheel and resizes.
 func (m DiffModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-	case tea.MouseMsg:
-		if msg.Action == tea.MouseActionPress {
-			switch msg.Button {
-			case tea.MouseButtonWheelUp:
-				m.scroll(-1)
-			case tea.MouseButtonWheelDown:
-				m.scroll(1)
-			}
+	case tea.BackgroundColorMsg:
+		if !m.fixedStyles {
+			m.styles = NewStyles(msg.IsDark())
+			m.styleHelp()
 		}
-	case tea.KeyMsg:
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			m.scroll(-1)
+		case tea.MouseWheelDown:
+			m.scroll(1)
+		}
+	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	}
 	return m, nil
 }
 
-func (m DiffModel) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m DiffModel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -201,8 +213,16 @@ const diffHeaderHeight = 5
 
 func (m DiffModel) bodyHeight() int { return max(m.height-diffHeaderHeight-1, 4) }
 
-// View draws the screen.
-func (m DiffModel) View() string {
+// View draws the screen in the alternate screen, with the mouse reported.
+func (m DiffModel) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	return v
+}
+
+// render draws the screen.
+func (m DiffModel) render() string {
 	if m.quitting || m.width == 0 {
 		return ""
 	}
@@ -239,10 +259,10 @@ func (m DiffModel) headerLines(w int) []string {
 	r, s := m.r, m.r.Summary
 	st := m.styles
 	name := func(label string, ref string) string {
-		return st.Label.Render(label+" ") + st.Value.Render(report.Escape(ref))
+		return st.Label.Render(label+" ") + st.Value.Render(termtext.Escape(ref))
 	}
-	size := fmt.Sprintf("%s → %s (%s, %s)", report.Bytes(s.TotalBytes.Old), report.Bytes(s.TotalBytes.New),
-		compare.SignedBytes(s.TotalBytes.Delta), compare.SignedPercent(s.GrowthPercent))
+	size := fmt.Sprintf("%s → %s (%s, %s)", termtext.Bytes(s.TotalBytes.Old), termtext.Bytes(s.TotalBytes.New),
+		termtext.SignedBytes(s.TotalBytes.Delta), termtext.SignedPercent(s.GrowthPercent))
 	sizeStyle := st.Value
 	switch {
 	case s.TotalBytes.Delta > 0:
@@ -259,8 +279,8 @@ func (m DiffModel) headerLines(w int) []string {
 		}
 	}
 	line2 := st.Label.Render("size ") + sizeStyle.Render(size) +
-		st.Label.Render("   wasted ") + st.Value.Render(fmt.Sprintf("%s → %s", report.Bytes(s.WastedBytes.Old), report.Bytes(s.WastedBytes.New))) +
-		st.Label.Render("   efficiency ") + st.Value.Render(fmt.Sprintf("%s → %s", report.Percent(s.Efficiency.Old), report.Percent(s.Efficiency.New)))
+		st.Label.Render("   wasted ") + st.Value.Render(fmt.Sprintf("%s → %s", termtext.Bytes(s.WastedBytes.Old), termtext.Bytes(s.WastedBytes.New))) +
+		st.Label.Render("   efficiency ") + st.Value.Render(fmt.Sprintf("%s → %s", termtext.Percent(s.Efficiency.Old), termtext.Percent(s.Efficiency.New)))
 	fc := r.Files.Counts
 	line3 := st.Label.Render("files ") +
 		st.Change[changeStyle(compare.FileAdded)].Render(fmt.Sprintf("+%d", fc.Added)) + " " +
@@ -295,7 +315,7 @@ func (m *DiffModel) layersView(w, h int) string {
 		if l == nil {
 			return strings.Repeat(" ", colW)
 		}
-		return fit(fmt.Sprintf("%2d %s", l.Index, report.OneLine(l.Command, 0)), colW)
+		return fit(fmt.Sprintf("%2d %s", l.Index, termtext.OneLine(l.Command, 0)), colW)
 	}
 	if m.layer < m.layerTop {
 		m.layerTop = m.layer
@@ -306,7 +326,7 @@ func (m *DiffModel) layersView(w, h int) string {
 	var lines []string
 	for i := m.layerTop; i < min(m.layerTop+rows, len(m.r.Layers)); i++ {
 		p := m.r.Layers[i]
-		plain := side(p.Old) + " │ " + side(p.New) + fmt.Sprintf(" %*s", deltaW, compare.SignedBytes(p.SizeDelta))
+		plain := side(p.Old) + " │ " + side(p.New) + fmt.Sprintf(" %*s", deltaW, termtext.SignedBytes(p.SizeDelta))
 		line := m.pairMark(p) + " " + plain
 		if i == m.layer {
 			sel := m.styles.SelectedBlur
@@ -383,7 +403,7 @@ func (m DiffModel) layerDetails(w int) []string {
 			how += fmt.Sprintf(" (%.0f%% similar)", p.Similarity*100)
 		}
 	}
-	lines := []string{m.label("Pair:   ", how), m.label("Change: ", compare.SignedBytes(p.SizeDelta))}
+	lines := []string{m.label("Pair:   ", how), m.label("Change: ", termtext.SignedBytes(p.SizeDelta))}
 	for _, s := range []struct {
 		name string
 		l    *compare.LayerRef
@@ -393,9 +413,9 @@ func (m DiffModel) layerDetails(w int) []string {
 			continue
 		}
 		lines = append(lines, m.styles.Header.Render(fmt.Sprintf("%s layer %d", s.name, s.l.Index))+
-			m.styles.Dim.Render(fmt.Sprintf("  %s  +%d ~%d -%d", report.Bytes(s.l.SizeBytes), s.l.Added, s.l.Modified, s.l.Removed)))
+			m.styles.Dim.Render(fmt.Sprintf("  %s  +%d ~%d -%d", termtext.Bytes(s.l.SizeBytes), s.l.Added, s.l.Modified, s.l.Removed)))
 		lines = append(lines, m.styles.Dim.Render("  "+cut(s.l.DiffID, w-2)))
-		for _, l := range wrap(report.OneLine(s.l.Command, 0), w-2) {
+		for _, l := range wrap(termtext.OneLine(s.l.Command, 0), w-2) {
 			lines = append(lines, "  "+l)
 		}
 	}
@@ -412,10 +432,10 @@ func (m DiffModel) fileDetails(w int) []string {
 	for i := n; i > 0; i = m.files.nodes[i].parent {
 		path = append([]string{m.files.nodes[i].name}, path...)
 	}
-	lines := wrap(report.Escape("/"+strings.Join(path, "/")), w)
+	lines := wrap(termtext.Escape("/"+strings.Join(path, "/")), w)
 	c := node.change
 	if c == nil {
-		return append(lines, m.label("Below:  ", compare.SignedBytes(node.delta)+" in changes"))
+		return append(lines, m.label("Below:  ", termtext.SignedBytes(node.delta)+" in changes"))
 	}
 	lines = append(lines, m.label("Change: ", string(c.Change)))
 	if d := c.Detail(); d != "" {
@@ -429,7 +449,7 @@ func (m DiffModel) fileDetails(w int) []string {
 			lines = append(lines, m.label(s.name+":    ", "(absent)"))
 			continue
 		}
-		v := fmt.Sprintf("%s %s", s.st.Kind, report.Bytes(s.st.SizeBytes))
+		v := fmt.Sprintf("%s %s", s.st.Kind, termtext.Bytes(s.st.SizeBytes))
 		if s.st.Mode != "" {
 			v += fmt.Sprintf(" %s %d:%d", s.st.Mode, s.st.UID, s.st.GID)
 		}
@@ -437,7 +457,7 @@ func (m DiffModel) fileDetails(w int) []string {
 			v += fmt.Sprintf(" layer %d", s.st.Layer)
 		}
 		if s.st.Link != "" {
-			v += " → " + report.Escape(s.st.Link)
+			v += " → " + termtext.Escape(s.st.Link)
 		}
 		lines = append(lines, m.label(s.name+":    ", v))
 	}
@@ -457,8 +477,8 @@ func (m DiffModel) packageLines() []string {
 		case compare.PackageRemoved:
 			style = m.styles.Change[changeStyle(compare.FileRemoved)]
 		}
-		lines = append(lines, style.Render(fmt.Sprintf("%s %s", compare.PackageMark(p.Change), report.Escape(p.Name)))+" "+
-			m.styles.Dim.Render(report.Escape(p.Versions())))
+		lines = append(lines, style.Render(fmt.Sprintf("%s %s", compare.PackageMark(p.Change), termtext.Escape(p.Name)))+" "+
+			m.styles.Dim.Render(termtext.Escape(p.Versions())))
 	}
 	return lines
 }
@@ -472,7 +492,7 @@ func (m DiffModel) findingLines(w int) []string {
 	add := func(label string, style lipgloss.Style, list []findings.Finding) {
 		for _, f := range list {
 			lines = append(lines, style.Render(label)+" "+m.styles.severity(f.Severity).Render(fmt.Sprintf("%-8s", strings.ToUpper(f.Severity.String())))+" "+f.Rule)
-			lines = append(lines, m.styles.Dim.Render("  "+cut(report.Escape(f.Title), w-2)))
+			lines = append(lines, m.styles.Dim.Render("  "+cut(termtext.Escape(f.Title), w-2)))
 		}
 	}
 	add("new  ", m.styles.Change[changeStyle(compare.FileRemoved)], fc.New)
@@ -486,7 +506,7 @@ func (m DiffModel) configLines(w int) []string {
 	}
 	var lines []string
 	for _, c := range m.r.Config {
-		lines = append(lines, m.styles.Header.Render(report.Escape(c.Name()))+m.styles.Dim.Render(" "+c.Change))
+		lines = append(lines, m.styles.Header.Render(termtext.Escape(c.Name()))+m.styles.Dim.Render(" "+c.Change))
 		for _, l := range wrap(c.Values(), w-2) {
 			lines = append(lines, "  "+l)
 		}

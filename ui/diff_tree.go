@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/stratascan/strata/analyzer/compare"
-	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/analyzer/tree"
 )
 
@@ -247,7 +247,7 @@ func (t *diffTree) lines(s *Styles, w, h int, focused bool) []string {
 		if len(n.kids) > 0 {
 			name += "/"
 		}
-		plain := fmt.Sprintf("%s %9s %s%s%s", mark, compare.SignedBytes(n.delta), strings.Repeat("  ", n.depth-1), arrow, report.Escape(name))
+		plain := fmt.Sprintf("%s %9s %s%s%s", mark, termtext.SignedBytes(n.delta), strings.Repeat("  ", n.depth-1), arrow, termtext.Escape(name))
 		line := style.Render(plain) + s.Dim.Render(detail)
 		if r == t.cursor {
 			sel := s.SelectedBlur

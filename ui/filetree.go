@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/stratascan/strata/analyzer/report"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/analyzer/tree"
 	"github.com/stratascan/strata/analyzer/walk"
 )
@@ -211,7 +211,7 @@ func (m FileTree) Update(msg tea.Msg) (FileTree, tea.Cmd) {
 			m.changed()
 		}
 		return m, nil
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		if !m.focused {
 			return m, nil
 		}
@@ -220,7 +220,7 @@ func (m FileTree) Update(msg tea.Msg) (FileTree, tea.Cmd) {
 	return m, nil
 }
 
-func (m FileTree) handleKey(msg tea.KeyMsg) (FileTree, tea.Cmd) {
+func (m FileTree) handleKey(msg tea.KeyPressMsg) (FileTree, tea.Cmd) {
 	k := m.KeyMap
 	nv := m.nav
 	m.status = ""
@@ -252,10 +252,10 @@ func (m FileTree) handleKey(msg tea.KeyMsg) (FileTree, tea.Cmd) {
 			}
 			m.move(1)
 		}
-	case key.Matches(msg, k.Toggle), msg.Type == tea.KeyEnter:
+	case key.Matches(msg, k.Toggle), msg.Code == tea.KeyEnter:
 		if nv.ix.isDir(m.cursor) {
 			m.toggle(m.cursor)
-		} else if msg.Type == tea.KeyEnter {
+		} else if msg.Code == tea.KeyEnter {
 			return m, m.preview()
 		}
 	case key.Matches(msg, k.ToggleAll):
@@ -364,7 +364,7 @@ func (m FileTree) flags() string {
 		parts = append(parts, "by size")
 	}
 	if m.filter != "" {
-		f := "filter " + report.OneLine(m.filter, 20)
+		f := "filter " + termtext.OneLine(m.filter, 20)
 		if m.filterBusy {
 			f += "…"
 		}
@@ -398,7 +398,7 @@ func (m FileTree) View() string {
 	status := m.flags()
 	path := ""
 	if m.cursor != tree.None {
-		path = report.Escape(m.nav.t.Path(m.cursor))
+		path = termtext.Escape(m.nav.t.Path(m.cursor))
 	}
 	if m.status != "" {
 		status = m.status
@@ -432,7 +432,7 @@ func (m FileTree) renderRow(n tree.NodeID, selected bool, w int) string {
 		}
 		size := ""
 		if !(e != nil && e.Kind != walk.File && e.Kind != walk.Dir && !nv.ix.isDir(n)) {
-			size = report.Bytes(nv.size(n))
+			size = termtext.Bytes(nv.size(n))
 		}
 		fmt.Fprintf(&b, "%-10s %9s %8s ", perm, owner, size)
 	}
@@ -442,10 +442,10 @@ func (m FileTree) renderRow(n tree.NodeID, selected bool, w int) string {
 	if nv.ix.isDir(n) && !nv.expanded(n) {
 		b.WriteString("⊕ ")
 	}
-	b.WriteString(report.Escape(nv.t.Name(n)))
+	b.WriteString(termtext.Escape(nv.t.Name(n)))
 	if e != nil && (e.Kind == walk.Symlink || e.Kind == walk.HardLink) {
 		b.WriteString(" → ")
-		b.WriteString(report.Escape(e.Link))
+		b.WriteString(termtext.Escape(e.Link))
 	}
 	text := cut(b.String(), w)
 	switch {

@@ -6,10 +6,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/stratascan/strata/analyzer/findings"
-	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 )
 
 // Findings is the findings pane: the problems found, grouped by severity
@@ -76,7 +76,7 @@ func (m Findings) listHeight() int {
 
 // Update moves the selection and jumps on Enter.
 func (m Findings) Update(msg tea.Msg) (Findings, tea.Cmd) {
-	km, ok := msg.(tea.KeyMsg)
+	km, ok := msg.(tea.KeyPressMsg)
 	if !ok || !m.focused || len(m.list) == 0 {
 		return m, nil
 	}
@@ -181,10 +181,10 @@ func (m Findings) View() string {
 		}
 		size := ""
 		if f.Bytes > 0 {
-			size = report.Bytes(f.Bytes)
+			size = termtext.Bytes(f.Bytes)
 		}
 		left := fmt.Sprintf(" %-5s ", where)
-		title := report.OneLine(f.Title, max(listW-len(left)-len(size)-1, 1))
+		title := termtext.OneLine(f.Title, max(listW-len(left)-len(size)-1, 1))
 		text := left + title + strings.Repeat(" ", max(listW-len(left)-len([]rune(title))-len(size), 1)) + size
 		if r.index == m.cursor {
 			st := m.styles.SelectedBlur
@@ -230,29 +230,29 @@ func (m Findings) detail(w int) []string {
 		}
 	}
 	plain := func(s ...string) string { return strings.Join(s, "") }
-	add(m.styles.Header.Render, report.Escape(f.Title))
+	add(m.styles.Header.Render, termtext.Escape(f.Title))
 	meta := fmt.Sprintf("%s · %s · %s", f.Rule, f.Category, f.Severity)
 	if f.Bytes > 0 {
-		meta += " · " + report.Bytes(f.Bytes)
+		meta += " · " + termtext.Bytes(f.Bytes)
 	}
 	add(m.styles.Dim.Render, meta)
 	if f.Layer >= 0 && f.Instruction != "" {
-		add(m.styles.Dim.Render, fmt.Sprintf("layer %d: %s", f.Layer, report.OneLine(f.Instruction, 200)))
+		add(m.styles.Dim.Render, fmt.Sprintf("layer %d: %s", f.Layer, termtext.OneLine(f.Instruction, 200)))
 	}
 	for i, p := range f.Paths {
 		if i == 3 {
 			break
 		}
-		add(plain, "  "+report.Escape(p))
+		add(plain, "  "+termtext.Escape(p))
 	}
 	if more := f.PathCount - min(len(f.Paths), 3); more > 0 {
 		add(m.styles.Dim.Render, fmt.Sprintf("  … and %d more", more))
 	}
 	if f.Hint != "" {
-		add(m.styles.Hint.Render, "Fix: "+report.Escape(f.Hint))
+		add(m.styles.Hint.Render, "Fix: "+termtext.Escape(f.Hint))
 	}
 	if f.Evidence != "" {
-		add(m.styles.Dim.Render, report.Escape(f.Evidence))
+		add(m.styles.Dim.Render, termtext.Escape(f.Evidence))
 	}
 	return out
 }

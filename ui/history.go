@@ -3,9 +3,9 @@ package ui
 import (
 	"fmt"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/stratascan/strata/analyzer/report"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/analyzer/tree"
 	"github.com/stratascan/strata/analyzer/walk"
 )
@@ -105,7 +105,7 @@ func (m *History) follow() {
 
 // Update moves the selection; Enter selects the layer.
 func (m History) Update(msg tea.Msg) (History, tea.Cmd) {
-	km, ok := msg.(tea.KeyMsg)
+	km, ok := msg.(tea.KeyPressMsg)
 	if !ok || !m.focused || len(m.rows) == 0 {
 		return m, nil
 	}
@@ -122,7 +122,7 @@ func (m History) Update(msg tea.Msg) (History, tea.Cmd) {
 func (m History) View() string {
 	title := "File History"
 	if m.node != tree.None && m.node != tree.Root {
-		title += " · " + report.Escape(m.t.Name(m.node))
+		title += " · " + termtext.Escape(m.t.Name(m.node))
 	}
 	inner := m.width - 2
 	var lines []string
@@ -134,9 +134,9 @@ func (m History) View() string {
 		e := r.entry
 		detail := ""
 		if e != nil && !e.Kind.IsMarker() {
-			detail = fmt.Sprintf("%s %s %d:%d", report.Bytes(e.Size), permString(e), e.UID, e.GID)
+			detail = fmt.Sprintf("%s %s %d:%d", termtext.Bytes(e.Size), permString(e), e.UID, e.GID)
 			if e.Kind == walk.Symlink || e.Kind == walk.HardLink {
-				detail += " → " + report.Escape(e.Link)
+				detail += " → " + termtext.Escape(e.Link)
 			}
 		}
 		if e != nil && e.Shadowed() && r.what != tree.Removed {

@@ -3,10 +3,10 @@ package ui
 import (
 	"fmt"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/stratascan/strata/analyzer"
-	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 )
 
 // Layers is the layers pane: one row per layer with its index, its size and
@@ -73,7 +73,7 @@ func (m *Layers) scroll() {
 
 // Update moves the selection and switches modes.
 func (m Layers) Update(msg tea.Msg) (Layers, tea.Cmd) {
-	km, ok := msg.(tea.KeyMsg)
+	km, ok := msg.(tea.KeyPressMsg)
 	if !ok || !m.focused {
 		return m, nil
 	}
@@ -132,7 +132,7 @@ func (m Layers) View() string {
 		if l.WastedBytes > 0 {
 			waste = "w"
 		}
-		head := fmt.Sprintf("%2d %8s ", i, report.Bytes(l.SizeBytes))
+		head := fmt.Sprintf("%2d %8s ", i, termtext.Bytes(l.SizeBytes))
 		frac := 0.0
 		if m.largest > 0 {
 			frac = float64(l.SizeBytes) / float64(m.largest)
@@ -141,7 +141,7 @@ func (m Layers) View() string {
 		if barW > 0 {
 			room -= barW + 1
 		}
-		cmd := report.OneLine(l.Command, max(room, 1))
+		cmd := termtext.OneLine(l.Command, max(room, 1))
 		if i == m.cursor {
 			st := m.styles.SelectedBlur
 			if m.focused {

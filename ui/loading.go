@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/stratascan/strata/analyzer"
-	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 )
 
 // ProgressMsg reports how far the reading of one layer has come; send it to
@@ -48,7 +48,7 @@ func (l *loading) update(p ProgressMsg) {
 func (l loading) view(w, h int) string {
 	s := l.styles
 	var lines []string
-	lines = append(lines, s.TitleFocused.Render("strata")+"  "+s.Dim.Render("reading "+report.OneLine(l.ref, max(w-20, 10))))
+	lines = append(lines, s.TitleFocused.Render("strata")+"  "+s.Dim.Render("reading "+termtext.OneLine(l.ref, max(w-20, 10))))
 	lines = append(lines, "")
 	var read, total int64
 	done := 0
@@ -74,7 +74,7 @@ func (l loading) view(w, h int) string {
 			frac = float64(read) / float64(total)
 		}
 		lines = append(lines, fmt.Sprintf("%s %3.0f%%  layer %d of %d done  %s / %s%s",
-			s.bar(frac, barW), frac*100, done, len(l.read), report.Bytes(read), report.Bytes(total), eta))
+			s.bar(frac, barW), frac*100, done, len(l.read), termtext.Bytes(read), termtext.Bytes(total), eta))
 		lines = append(lines, "")
 		room := h - len(lines) - 3
 		first := 0
@@ -94,7 +94,7 @@ func (l loading) view(w, h int) string {
 				state, f = "✓", 1
 			}
 			lines = append(lines, fmt.Sprintf("layer %2d %s %9s / %-9s %s", i, s.bar(f, max(barW-10, 8)),
-				report.Bytes(l.read[i]), report.Bytes(l.size[i]), state))
+				termtext.Bytes(l.read[i]), termtext.Bytes(l.size[i]), state))
 		}
 	}
 	lines = append(lines, "", s.Dim.Render("ctrl+c or q to cancel"))

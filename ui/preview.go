@@ -7,11 +7,11 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/stratascan/strata/analyzer"
-	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/analyzer/walk"
 )
 
@@ -48,23 +48,23 @@ func readPreview(ctx context.Context, img v1.Image, req previewMsg) tea.Cmd {
 func (p *preview) show(msg previewDoneMsg, hasImage bool) {
 	r := msg.req
 	p.open, p.scroll.offset = true, 0
-	p.title = fmt.Sprintf("%s · layer %d · %s", report.Escape(r.path), r.layer, report.Bytes(r.size))
+	p.title = fmt.Sprintf("%s · layer %d · %s", termtext.Escape(r.path), r.layer, termtext.Bytes(r.size))
 	note := func(s string) { p.lines = []string{s} }
 	switch {
 	case r.kind == walk.Dir:
 		note("A directory: nothing to preview.")
 	case r.kind == walk.Symlink:
-		note("A symbolic link to " + report.Escape(r.link) + ".")
+		note("A symbolic link to " + termtext.Escape(r.link) + ".")
 	case r.kind != walk.File && r.kind != walk.HardLink:
 		note(fmt.Sprintf("A %s: nothing to preview.", r.kind))
 	case r.size > PreviewLimit:
-		note(fmt.Sprintf("Too large to preview (%s; the limit is %s). Extract it with x.", report.Bytes(r.size), report.Bytes(PreviewLimit)))
+		note(fmt.Sprintf("Too large to preview (%s; the limit is %s). Extract it with x.", termtext.Bytes(r.size), termtext.Bytes(PreviewLimit)))
 	case !hasImage:
 		note("The image is not open: nothing can be read.")
 	case msg.err != nil:
-		note("Cannot read the file: " + report.Escape(msg.err.Error()))
+		note("Cannot read the file: " + termtext.Escape(msg.err.Error()))
 	case bytes.IndexByte(msg.data, 0) >= 0 || !utf8.Valid(msg.data):
-		note(fmt.Sprintf("A binary file (%s): nothing to preview. Extract it with x.", report.Bytes(r.size)))
+		note(fmt.Sprintf("A binary file (%s): nothing to preview. Extract it with x.", termtext.Bytes(r.size)))
 	case len(msg.data) == 0:
 		note("An empty file.")
 	default:
@@ -72,12 +72,12 @@ func (p *preview) show(msg previewDoneMsg, hasImage bool) {
 		text = strings.TrimSuffix(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 		p.lines = strings.Split(text, "\n")
 		for i := range p.lines {
-			p.lines[i] = report.Escape(p.lines[i])
+			p.lines[i] = termtext.Escape(p.lines[i])
 		}
 	}
 }
 
-func (p *preview) update(msg tea.KeyMsg, k KeyMap, height int) {
+func (p *preview) update(msg tea.KeyPressMsg, k KeyMap, height int) {
 	switch {
 	case key.Matches(msg, k.Close), key.Matches(msg, k.Quit) && msg.String() == "q", key.Matches(msg, k.Preview):
 		p.open = false

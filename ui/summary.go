@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/stratascan/strata/analyzer"
-	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 )
 
 // Summary is the image summary pane: sizes, efficiency, waste, duplicates,
@@ -32,7 +32,7 @@ func (m *Summary) SetSize(w, h int) { m.width, m.height = w, h }
 
 // Update scrolls the text.
 func (m Summary) Update(msg tea.Msg) (Summary, tea.Cmd) {
-	if km, ok := msg.(tea.KeyMsg); ok && m.focused {
+	if km, ok := msg.(tea.KeyPressMsg); ok && m.focused {
 		m.scroll.update(km, m.KeyMap, len(m.lines()), m.height-2)
 	}
 	return m, nil
@@ -51,20 +51,20 @@ func (m Summary) lines() []string {
 	if name == "" {
 		name = a.Image.Reference
 	}
-	add("Image", report.Escape(name))
+	add("Image", termtext.Escape(name))
 	if a.Image.Platform != "" {
 		add("Platform", a.Image.Platform+" ("+a.Image.Source+")")
 	}
 	if a.Image.Digest != "" {
 		add("Digest", a.Image.Digest)
 	}
-	add("Total size", report.Bytes(s.TotalBytes))
-	add("Efficiency", report.Percent(s.Efficiency))
-	add("Wasted", report.Bytes(s.WastedBytes))
-	add("User wasted", fmt.Sprintf("%s (%s)", report.Bytes(s.UserWastedBytes), report.Percent(s.UserWastedPercent)))
-	add("Duplicates", report.Bytes(s.DuplicateBytes))
-	add("Potential savings", report.Bytes(s.PotentialSavingsBytes))
-	add("Dive efficiency", report.Percent(s.Dive.Efficiency))
+	add("Total size", termtext.Bytes(s.TotalBytes))
+	add("Efficiency", termtext.Percent(s.Efficiency))
+	add("Wasted", termtext.Bytes(s.WastedBytes))
+	add("User wasted", fmt.Sprintf("%s (%s)", termtext.Bytes(s.UserWastedBytes), termtext.Percent(s.UserWastedPercent)))
+	add("Duplicates", termtext.Bytes(s.DuplicateBytes))
+	add("Potential savings", termtext.Bytes(s.PotentialSavingsBytes))
+	add("Dive efficiency", termtext.Percent(s.Dive.Efficiency))
 	add("Files", fmt.Sprintf("%d in %d layers", s.FileCount, s.LayerCount))
 	if len(a.Wasted) > 0 {
 		out = append(out, "", m.styles.Header.Render(cut("Wasted    Layers  Path", w)))
@@ -73,7 +73,7 @@ func (m Summary) lines() []string {
 			for _, o := range wp.Occurrences {
 				ls = append(ls, fmt.Sprint(o.Layer))
 			}
-			out = append(out, fmt.Sprintf("%-9s %-7s %s", report.Bytes(wp.Bytes), cut(strings.Join(ls, ","), 7), report.Escape(wp.Path)))
+			out = append(out, fmt.Sprintf("%-9s %-7s %s", termtext.Bytes(wp.Bytes), cut(strings.Join(ls, ","), 7), termtext.Escape(wp.Path)))
 		}
 	}
 	return out

@@ -467,3 +467,24 @@ func abs(n int64) int64 {
 	}
 	return n
 }
+
+// LargestChanges returns up to n changes of paths that are not
+// directories, largest size change first (n ≤ 0: all of them).
+func (f *Files) LargestChanges(n int) []FileChange {
+	var out []FileChange
+	for _, c := range f.Changes {
+		if c.Kind() != "dir" {
+			out = append(out, c)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b FileChange) int {
+		if c := cmp.Compare(abs(b.SizeDelta), abs(a.SizeDelta)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Path, b.Path)
+	})
+	if n > 0 && len(out) > n {
+		out = out[:n]
+	}
+	return out
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dustin/go-humanize"
 	"github.com/stratascan/strata/analyzer/findings"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 )
 
 // Budget is a growth limit: an absolute number of bytes or a percentage of
@@ -118,5 +119,5 @@ func (g *GateResult) add(c Check) {
 
 // growthText describes the size change: "+12 MB (4.10%)".
 func growthText(s Summary) string {
-	return fmt.Sprintf("%s (%d bytes, %s)", SignedBytes(s.TotalBytes.Delta), s.TotalBytes.Delta, SignedPercent(s.GrowthPercent))
+	return fmt.Sprintf("%s (%d bytes, %s)", termtext.SignedBytes(s.TotalBytes.Delta), s.TotalBytes.Delta, termtext.SignedPercent(s.GrowthPercent))
 }

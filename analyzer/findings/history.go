@@ -1,33 +1,69 @@
 package findings
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/stratascan/strata/analyzer/shell"
 )
 
 // Instruction turns a history created_by into the Dockerfile instruction it
-// came from: "/bin/sh -c #(nop)  CMD [..]" → "CMD [..]", "/bin/sh -c apt-get
-// update" → "RUN apt-get update", "RUN /bin/sh -c x # buildkit" → "RUN x".
+// came from, for both builders' formats: "/bin/sh -c #(nop)  CMD [..]" →
+// "CMD [..]", "/bin/sh -c apt-get update" and "/bin/bash -o pipefail -c
+// apt-get update" (a SHELL) → "RUN apt-get update", "|1 A=b /bin/sh -c x"
+// (build args) → "RUN x", "RUN /bin/sh -c x # buildkit" → "RUN x".
 func Instruction(createdBy string) string {
 	s := strings.TrimSpace(createdBy)
-	s = strings.TrimSuffix(s, "# buildkit")
-	s = strings.TrimSpace(s)
-	if rest, ok := strings.CutPrefix(s, "/bin/sh -c #(nop)"); ok {
-		return strings.TrimSpace(rest)
+	s = strings.TrimSpace(strings.TrimSuffix(s, "# buildkit"))
+	s, buildkit := strings.CutPrefix(s, "RUN ")
+	if buildkit {
+		s = strings.TrimSpace(s)
 	}
-	if rest, ok := strings.CutPrefix(s, "|"); ok {
-		// "|2 ARG=x /bin/sh -c ..." (build args): keep the command part.
-		if i := strings.Index(rest, "/bin/sh -c "); i >= 0 {
-			return "RUN " + strings.TrimSpace(rest[i+len("/bin/sh -c "):])
+	if rest, ok := cutBuildArgs(s); ok {
+		s = rest
+	}
+	if _, rest, ok := shell.CutShellPrefix(s); ok {
+		if nop, ok := strings.CutPrefix(rest, "#(nop)"); ok {
+			return strings.TrimSpace(nop)
 		}
-	}
-	if rest, ok := strings.CutPrefix(s, "/bin/sh -c "); ok {
 		return "RUN " + strings.TrimSpace(rest)
 	}
-	if rest, ok := strings.CutPrefix(s, "RUN /bin/sh -c "); ok {
-		return "RUN " + strings.TrimSpace(rest)
+	if buildkit {
+		return "RUN " + s
 	}
 	return s
+}
+
+// cutBuildArgs removes the build arguments Docker records before a RUN's
+// command ("|2 A=x B=y /bin/sh -c ...").
+func cutBuildArgs(s string) (string, bool) {
+	rest, ok := strings.CutPrefix(s, "|")
+	if !ok {
+		return s, false
+	}
+	n, after, _ := strings.Cut(rest, " ")
+	k, err := strconv.Atoi(n)
+	if err != nil {
+		return s, false
+	}
+	args := after
+	for ; k > 0; k-- {
+		_, vs := valueSpan(after, strings.IndexByte(after, '=')+1)
+		after = strings.TrimLeft(after[vs:], " ")
+	}
+	if _, _, ok := shell.CutShellPrefix(after); !ok {
+		// A value with spaces is recorded unquoted: the command starts at
+		// the first shell.
+		for i := 0; i < len(args); i++ {
+			if args[i] == ' ' {
+				if _, _, ok := shell.CutShellPrefix(args[i+1:]); ok {
+					return args[i+1:], true
+				}
+			}
+		}
+	}
+	return after, true
 }
 
 // mount is one --mount option of a RUN.
@@ -35,21 +71,17 @@ type mount struct {
 	typ, target string
 }
 
-// runCommand is a RUN instruction parsed just enough for the rules.
+// runCommand is a RUN instruction parsed for the rules.
 type runCommand struct {
 	// mounts are its --mount options.
 	mounts []mount
-	// script is the shell script it runs.
-	script string
-	// commands are the script's simple commands as words (split at &&,
-	// ||, ;, | and newlines; quotes removed; leading VAR=value words and
-	// sudo dropped).
-	commands [][]string
-	// sudo is true when a simple command runs through sudo.
-	sudo bool
+	// script is the shell script it runs, parsed (nil when it does not
+	// parse: then the rules see no command rather than a guess).
+	script *shell.Script
 }
 
-// parseRun parses "RUN [--flags] [|N A=b ...] [/bin/sh -c] script".
+// parseRun parses "RUN [--flags] [|N A=b ...] [/bin/sh -c] script" and the
+// exec form "RUN [\"apt-get\", \"update\"]".
 func parseRun(instr string) (runCommand, bool) {
 	s, ok := strings.CutPrefix(instr, "RUN ")
 	if !ok {
@@ -67,21 +99,31 @@ func parseRun(instr string) (runCommand, bool) {
 		}
 		s = rest
 	}
-	if rest, ok := strings.CutPrefix(s, "|"); ok {
-		n, after, _ := strings.Cut(rest, " ")
-		if k, err := strconv.Atoi(n); err == nil {
-			s = after
-			for ; k > 0; k-- {
-				_, vs := valueSpan(s, strings.IndexByte(s, '=')+1)
-				s = strings.TrimLeft(s[vs:], " ")
-			}
-		}
+	s, _ = cutBuildArgs(s)
+	if _, rest, ok := shell.CutShellPrefix(s); ok {
+		s = rest
 	}
-	s = strings.TrimPrefix(s, "/bin/sh -c ")
-	c.script = s
-	c.commands, c.sudo = splitScript(s)
+	var args []string
+	if strings.HasPrefix(s, "[") && json.Unmarshal([]byte(s), &args) == nil {
+		c.script = shell.Exec(args)
+		return c, true
+	}
+	if script, err := shell.Parse(s); err == nil {
+		c.script = script
+	}
 	return c, true
 }
+
+// calls returns the simple commands of the RUN.
+func (c *runCommand) calls() []shell.Call {
+	if c == nil || c.script == nil {
+		return nil
+	}
+	return c.script.Calls
+}
+
+// sudo reports whether a command of the RUN runs through sudo.
+func (c *runCommand) sudo() bool { return c != nil && c.script != nil && c.script.Sudo }
 
 // parseMount reads "type=cache,target=/root/.cache/pip,sharing=locked".
 func parseMount(opt string) mount {
@@ -111,94 +153,4 @@ func (c *runCommand) covers(p string) bool {
 		}
 	}
 	return false
-}
-
-// splitScript splits a shell script into simple commands of words.
-func splitScript(s string) (cmds [][]string, sudo bool) {
-	var words []string
-	var word strings.Builder
-	inWord := false
-	var quote byte
-	endWord := func() {
-		if inWord {
-			words = append(words, word.String())
-			word.Reset()
-			inWord = false
-		}
-	}
-	endCmd := func() {
-		endWord()
-		for len(words) > 0 && (isAssignment(words[0]) || words[0] == "sudo" || words[0] == "exec" || words[0] == "command") {
-			if words[0] == "sudo" {
-				sudo = true
-				words = words[1:]
-				for len(words) > 0 && strings.HasPrefix(words[0], "-") {
-					words = words[1:]
-				}
-				continue
-			}
-			words = words[1:]
-		}
-		if len(words) > 0 {
-			cmds = append(cmds, words)
-		}
-		words = nil
-	}
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		switch {
-		case quote != 0:
-			if ch == quote {
-				quote = 0
-			} else {
-				word.WriteByte(ch)
-			}
-		case ch == '"' || ch == '\'':
-			quote, inWord = ch, true
-		case ch == '\\' && i+1 < len(s) && s[i+1] == '\n':
-			i++
-		case ch == ' ' || ch == '\t':
-			endWord()
-		case ch == '\n' || ch == ';' || ch == '&' || ch == '|' || ch == '(' || ch == ')':
-			endCmd()
-		default:
-			word.WriteByte(ch)
-			inWord = true
-		}
-	}
-	endCmd()
-	return cmds, sudo
-}
-
-// isAssignment reports whether a word is NAME=value.
-func isAssignment(w string) bool {
-	i := strings.IndexByte(w, '=')
-	if i <= 0 {
-		return false
-	}
-	for j := 0; j < i; j++ {
-		if !isNameByte(w[j]) {
-			return false
-		}
-	}
-	return true
-}
-
-// program returns the base name of a simple command's program.
-func program(words []string) string {
-	p := words[0]
-	if i := strings.LastIndexByte(p, '/'); i >= 0 {
-		p = p[i+1:]
-	}
-	return p
-}
-
-// subcommand returns the first word after the program that is not an option.
-func subcommand(words []string) string {
-	for _, w := range words[1:] {
-		if !strings.HasPrefix(w, "-") {
-			return w
-		}
-	}
-	return ""
 }

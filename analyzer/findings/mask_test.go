@@ -75,13 +75,38 @@ func TestParseRun(t *testing.T) {
 	if diff := cmp.Diff([]mount{{"cache", "/root/.cache/pip"}, {"tmpfs", "/tmp"}}, c.mounts, cmp.AllowUnexported(mount{})); diff != "" {
 		t.Errorf("mounts (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([][]string{{"pip", "install", "-r", "r.txt"}, {"apt-get", "update"}}, c.commands); diff != "" {
+	var got [][]string
+	for _, call := range c.calls() {
+		got = append(got, call.Args)
+	}
+	if diff := cmp.Diff([][]string{{"pip", "install", "-r", "r.txt"}, {"apt-get", "update"}}, got); diff != "" {
 		t.Errorf("commands (-want +got):\n%s", diff)
 	}
-	if !c.sudo || !c.covers("/root/.cache/pip/x") || !c.covers("/tmp/y") || c.covers("/root/.cache/uv/x") {
-		t.Errorf("sudo %v, covers wrong: %+v", c.sudo, c)
+	if !c.sudo() || !c.covers("/root/.cache/pip/x") || !c.covers("/tmp/y") || c.covers("/root/.cache/uv/x") {
+		t.Errorf("sudo %v, covers wrong: %+v", c.sudo(), c)
 	}
 	if _, ok := parseRun("COPY . /app"); ok {
 		t.Error("COPY parsed as RUN")
+	}
+}
+
+func TestInstruction(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"/bin/sh -c #(nop)  CMD [\"x\"]", `CMD ["x"]`},
+		{"/bin/sh -c apt-get update", "RUN apt-get update"},
+		{"/bin/bash -o pipefail -c apt-get update", "RUN apt-get update"},
+		{"/bin/bash -o pipefail -c #(nop)  USER app", "USER app"},
+		{"|2 A=1 B=two words /bin/sh -c make", "RUN make"},
+		{"|1 V=1 /bin/bash -o pipefail -c make", "RUN make"},
+		{"RUN /bin/sh -c make # buildkit", "RUN make"},
+		{"RUN |1 V=1 /bin/bash -eo pipefail -c make # buildkit", "RUN make"},
+		{"RUN make # buildkit", "RUN make"},
+		{"COPY . /app # buildkit", "COPY . /app"},
+		{"ENV A=b", "ENV A=b"},
+	}
+	for _, tc := range tests {
+		if got := Instruction(tc.in); got != tc.want {
+			t.Errorf("Instruction(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }

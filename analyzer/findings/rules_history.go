@@ -33,7 +33,7 @@ func checkHistory(r *run) {
 		if l < r.in.BaseLayers || cmd == nil {
 			continue
 		}
-		if cmd.sudo {
+		if cmd.sudo() {
 			r.add(sudoRule, l, nil, "")
 		}
 		if what := updateWithoutInstall(cmd); what != "" {
@@ -55,13 +55,13 @@ func checkHistory(r *run) {
 // package index and installs nothing, or "".
 func updateWithoutInstall(c *runCommand) string {
 	update, install := "", false
-	for _, w := range c.commands {
-		sub := subcommand(w)
-		switch program(w) {
+	for _, w := range c.calls() {
+		sub := w.Subcommand()
+		switch w.Program() {
 		case "apt-get", "apt", "aptitude":
 			switch sub {
 			case "update":
-				update = program(w) + " update"
+				update = w.Program() + " update"
 			case "install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "reinstall", "satisfy":
 				install = true
 			}

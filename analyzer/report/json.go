@@ -1,5 +1,3 @@
-// Package report renders an Analysis as the reports strata prints: a
-// versioned JSON document and a readable text summary.
 package report
 
 import (
@@ -28,6 +26,9 @@ type Document struct {
 	Summary       analyzer.Summary      `json:"summary"`
 	Layers        []analyzer.Layer      `json:"layers"`
 	Wasted        []analyzer.WastedPath `json:"wasted"`
+	// Directories are the top-level directories of the final filesystem
+	// with their sizes, largest first.
+	Directories []Directory `json:"directories"`
 	// Findings are the rules' findings, highest severity first.
 	Findings []findings.Finding `json:"findings"`
 	// Packages is the package inventory of the final filesystem.
@@ -43,7 +44,8 @@ type Document struct {
 func NewDocument(a *analyzer.Analysis, tool Tool) Document {
 	d := Document{
 		SchemaVersion: SchemaVersion, Tool: tool, Image: a.Image, Summary: a.Summary,
-		Layers: a.Layers, Wasted: a.Wasted, Findings: a.Findings, Packages: a.Packages, Dockerfile: a.Dockerfile,
+		Layers: a.Layers, Wasted: a.Wasted, Directories: TopDirectories(a.Tree), Findings: a.Findings,
+		Packages: a.Packages, Dockerfile: a.Dockerfile,
 	}
 	if d.Layers == nil {
 		d.Layers = []analyzer.Layer{}

@@ -8,6 +8,7 @@ import (
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/policy"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 )
 
 // MarkdownOptions tune the Markdown report.
@@ -80,11 +81,11 @@ func writeMarkdownImage(w *errWriter, a *analyzer.Analysis) {
 	w.printf("%s\n\n", strings.Join(meta, " · "))
 	w.printf("| Size | Wasted | Efficiency | User wasted | Duplicates | Potential savings | Layers | Files |\n")
 	w.printf("|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	w.printf("| %s | %s | %s | %s | %s | %s | %d | %d |\n\n", Bytes(s.TotalBytes), Bytes(s.WastedBytes),
-		Percent(s.Efficiency), Percent(s.UserWastedPercent), Bytes(s.DuplicateBytes), Bytes(s.PotentialSavingsBytes),
+	w.printf("| %s | %s | %s | %s | %s | %s | %d | %d |\n\n", termtext.Bytes(s.TotalBytes), termtext.Bytes(s.WastedBytes),
+		termtext.Percent(s.Efficiency), termtext.Percent(s.UserWastedPercent), termtext.Bytes(s.DuplicateBytes), termtext.Bytes(s.PotentialSavingsBytes),
 		s.LayerCount, s.FileCount)
 	w.printf("Dive-compatible: efficiency %s, wasted %s, user wasted %s.\n\n",
-		Percent(s.Dive.Efficiency), Bytes(s.Dive.WastedBytes), Percent(s.Dive.UserWastedPercent))
+		termtext.Percent(s.Dive.Efficiency), termtext.Bytes(s.Dive.WastedBytes), termtext.Percent(s.Dive.UserWastedPercent))
 }
 
 func writeMarkdownChecks(w *errWriter, r *policy.Result) {
@@ -132,7 +133,7 @@ func markdownBytes(f findings.Finding) string {
 	if f.Bytes <= 0 {
 		return ""
 	}
-	return Bytes(f.Bytes)
+	return termtext.Bytes(f.Bytes)
 }
 
 func writeMarkdownWasted(w *errWriter, a *analyzer.Analysis, opts MarkdownOptions) {
@@ -150,7 +151,7 @@ func writeMarkdownWasted(w *errWriter, a *analyzer.Analysis, opts MarkdownOption
 			in = append(in, fmt.Sprint(o.Layer))
 		}
 		by := p.Occurrences[len(p.Occurrences)-1].ShadowedBy
-		w.printf("| %s | %s | %s | %d |\n", Bytes(p.Bytes), mdCode(p.Path), strings.Join(in, ", "), by)
+		w.printf("| %s | %s | %s | %d |\n", termtext.Bytes(p.Bytes), mdCode(p.Path), strings.Join(in, ", "), by)
 	}
 	w.printf("\n")
 }
@@ -159,8 +160,8 @@ func writeMarkdownLayers(w *errWriter, a *analyzer.Analysis, opts MarkdownOption
 	w.printf("### Layers\n\n")
 	w.printf("| # | Size | Wasted later | Added | Modified | Removed | Command |\n|---:|---:|---:|---:|---:|---:|---|\n")
 	for _, l := range a.Layers {
-		w.printf("| %d | %s | %s | %d | %d | %d | %s |\n", l.Index, Bytes(l.SizeBytes), Bytes(l.WastedBytes),
-			l.Added, l.Modified, l.Removed, mdCode(OneLine(l.Command, opts.Width)))
+		w.printf("| %d | %s | %s | %d | %d | %d | %s |\n", l.Index, termtext.Bytes(l.SizeBytes), termtext.Bytes(l.WastedBytes),
+			l.Added, l.Modified, l.Removed, mdCode(termtext.OneLine(l.Command, opts.Width)))
 	}
 	w.printf("\n")
 }
@@ -168,7 +169,7 @@ func writeMarkdownLayers(w *errWriter, a *analyzer.Analysis, opts MarkdownOption
 // mdText makes text safe in a Markdown table cell: one line, pipes and
 // HTML-significant characters escaped.
 func mdText(s string) string {
-	s = OneLine(s, 0)
+	s = termtext.OneLine(s, 0)
 	r := strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`)
 	return r.Replace(s)
 }
@@ -176,12 +177,12 @@ func mdText(s string) string {
 // mdRich makes Markdown text (a hint with `code`) safe in a table cell: one
 // line, pipes and HTML escaped, the Markdown kept.
 func mdRich(s string) string {
-	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(OneLine(s, 0))
+	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(termtext.OneLine(s, 0))
 }
 
 // mdCode writes s as inline code, safe in a table cell.
 func mdCode(s string) string {
-	s = strings.ReplaceAll(OneLine(s, 0), "|", `\|`)
+	s = strings.ReplaceAll(termtext.OneLine(s, 0), "|", `\|`)
 	if s == "" {
 		return ""
 	}

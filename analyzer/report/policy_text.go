@@ -12,6 +12,7 @@ import (
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/policy"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 )
 
 // WritePolicyJSON writes the JSON report with its policy section.
@@ -35,7 +36,7 @@ func WritePolicyText(w io.Writer, a *analyzer.Analysis, r *policy.Result, opts T
 		opts.Width = 60
 	}
 	ew := &errWriter{w: w}
-	ew.printf("Image:  %s (%s)\n", Escape(a.Image.Reference), a.Image.Source)
+	ew.printf("Image:  %s (%s)\n", termtext.Escape(a.Image.Reference), a.Image.Source)
 	ew.printf("Policy: %s\n\n", PolicySource(r.Config))
 	writePolicyAnalysis(ew, a, r)
 	writeInefficient(ew, a, r, opts)
@@ -65,17 +66,17 @@ func writePolicyAnalysis(w *errWriter, a *analyzer.Analysis, r *policy.Result) {
 		eff, wasted, user = s.Dive.Efficiency, s.Dive.WastedBytes, s.Dive.UserWastedPercent
 	}
 	w.printf("Analysis:\n")
-	w.printf("  efficiency:        %s\n", Percent(eff))
-	w.printf("  wastedBytes:       %d bytes (%s)\n", wasted, Bytes(wasted))
-	w.printf("  userWastedPercent: %s\n", Percent(user))
-	w.printf("  imageBytes:        %d bytes (%s)\n", s.TotalBytes, Bytes(s.TotalBytes))
+	w.printf("  efficiency:        %s\n", termtext.Percent(eff))
+	w.printf("  wastedBytes:       %d bytes (%s)\n", wasted, termtext.Bytes(wasted))
+	w.printf("  userWastedPercent: %s\n", termtext.Percent(user))
+	w.printf("  imageBytes:        %d bytes (%s)\n", s.TotalBytes, termtext.Bytes(s.TotalBytes))
 	w.printf("  layers:            %d\n", s.LayerCount)
 	if r.Config.Metrics == policy.MetricsDive {
 		w.printf("  (strata's own:     efficiency %s, wasted %s, user wasted %s)\n",
-			Percent(s.Efficiency), Bytes(s.WastedBytes), Percent(s.UserWastedPercent))
+			termtext.Percent(s.Efficiency), termtext.Bytes(s.WastedBytes), termtext.Percent(s.UserWastedPercent))
 	} else {
 		w.printf("  (dive-compatible:  efficiency %s, wasted %s, user wasted %s)\n",
-			Percent(s.Dive.Efficiency), Bytes(s.Dive.WastedBytes), Percent(s.Dive.UserWastedPercent))
+			termtext.Percent(s.Dive.Efficiency), termtext.Bytes(s.Dive.WastedBytes), termtext.Percent(s.Dive.UserWastedPercent))
 	}
 	w.printf("\n")
 }
@@ -110,7 +111,7 @@ func writeInefficient(w *errWriter, a *analyzer.Analysis, r *policy.Result, opts
 			fmt.Fprintf(tw, "  ...\t\t(%d more)\n", len(rows)-i)
 			break
 		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\n", rw.count, Bytes(rw.bytes), Escape(rw.path))
+		fmt.Fprintf(tw, "  %d\t%s\t%s\n", rw.count, termtext.Bytes(rw.bytes), termtext.Escape(rw.path))
 	}
 	if err := tw.Flush(); err != nil {
 		w.err = err
@@ -139,16 +140,16 @@ func writePolicyFindings(w *errWriter, r *policy.Result, opts TextOptions) {
 	}
 	w.printf("\n")
 	for _, f := range failing {
-		w.printf("  FAIL  %-8s  %s  %s\n", f.Severity, f.Rule, Escape(f.Title))
+		w.printf("  FAIL  %-8s  %s  %s\n", f.Severity, f.Rule, termtext.Escape(f.Title))
 		w.printf("        %s\n", FindingWhere(f.Finding, opts.Width))
 		if paths := FindingPaths(f.Finding, 3); paths != "" {
 			w.printf("        paths: %s\n", paths)
 		}
 		if f.Evidence != "" {
-			w.printf("        evidence: %s\n", Escape(f.Evidence))
+			w.printf("        evidence: %s\n", termtext.Escape(f.Evidence))
 		}
 		if f.Hint != "" {
-			w.printf("        fix: %s\n", Escape(f.Hint))
+			w.printf("        fix: %s\n", termtext.Escape(f.Hint))
 		}
 	}
 	const maxOthers = 20
@@ -166,7 +167,7 @@ func writePolicyFindings(w *errWriter, r *policy.Result, opts TextOptions) {
 		if !f.New {
 			state = "known"
 		}
-		w.printf("  %-5s %-8s  %s  %s (%s)\n", state, f.Severity, f.Rule, Escape(f.Title), FindingWhere(f.Finding, opts.Width/2))
+		w.printf("  %-5s %-8s  %s  %s (%s)\n", state, f.Severity, f.Rule, termtext.Escape(f.Title), FindingWhere(f.Finding, opts.Width/2))
 	}
 	w.printf("\n")
 }
@@ -179,7 +180,7 @@ func FindingWhere(f findings.Finding, width int) string {
 	if f.Instruction == "" {
 		return "layer " + strconv.Itoa(f.Layer)
 	}
-	return fmt.Sprintf("layer %d: %s", f.Layer, OneLine(f.Instruction, width))
+	return fmt.Sprintf("layer %d: %s", f.Layer, termtext.OneLine(f.Instruction, width))
 }
 
 // FindingPaths lists up to n of a finding's paths, with the count of the rest.
@@ -192,7 +193,7 @@ func FindingPaths(f findings.Finding, n int) string {
 		if i == n {
 			break
 		}
-		ps = append(ps, Escape(p))
+		ps = append(ps, termtext.Escape(p))
 	}
 	s := strings.Join(ps, ", ")
 	if rest := max(f.PathCount, len(f.Paths)) - len(ps); rest > 0 {
@@ -258,7 +259,7 @@ func formatCheckValue(name string, v any) string {
 		}
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	case int64:
-		return Bytes(x)
+		return termtext.Bytes(x)
 	}
 	return fmt.Sprint(v)
 }

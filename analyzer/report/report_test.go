@@ -120,25 +120,3 @@ func TestJSONEmptyImage(t *testing.T) {
 		}
 	}
 }
-
-func TestEscape(t *testing.T) {
-	for in, want := range map[string]string{
-		"plain/path":       "plain/path",
-		"café/日本語":         "café/日本語",
-		"new\nline":        `new\nline`,
-		"esc\x1b[31mred":   `esc\x1b[31mred`,
-		"bad\xffutf8":      `bad\xffutf8`,
-		"real \uFFFD kept": "real \uFFFD kept",
-		"c1\u009bcsi":      `c1\u009bcsi`,
-	} {
-		if got := report.Escape(in); got != want {
-			t.Errorf("Escape(%q) = %q, want %q", in, got, want)
-		}
-	}
-	if got := report.OneLine("RUN a &&\n  b", 0); got != "RUN a && ↵ b" {
-		t.Errorf("OneLine = %q", got)
-	}
-	if got := report.OneLine("abcdef", 4); got != "abc…" {
-		t.Errorf("OneLine cut = %q", got)
-	}
-}

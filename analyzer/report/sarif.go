@@ -11,6 +11,7 @@ import (
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/policy"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 )
 
 // SARIF 2.1.0 (OASIS): the subset strata writes. Code-scanning services
@@ -273,7 +274,7 @@ func findingMessage(f findings.Finding) string {
 	b.WriteString(f.Title)
 	fmt.Fprintf(&b, " (%s", FindingWhere(f, 120))
 	if f.Bytes > 0 {
-		fmt.Fprintf(&b, ", %s", Bytes(f.Bytes))
+		fmt.Fprintf(&b, ", %s", termtext.Bytes(f.Bytes))
 	}
 	b.WriteString(").")
 	if f.Evidence != "" {

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 )
 
 // TextOptions tune the text report.
@@ -42,9 +43,9 @@ func WriteText(w io.Writer, a *analyzer.Analysis, opts TextOptions) error {
 
 func writeImage(w *errWriter, a *analyzer.Analysis) {
 	img := a.Image
-	w.printf("Image:      %s (%s)\n", Escape(img.Reference), img.Source)
+	w.printf("Image:      %s (%s)\n", termtext.Escape(img.Reference), img.Source)
 	if img.Name != "" && img.Name != img.Reference {
-		w.printf("Name:       %s\n", Escape(img.Name))
+		w.printf("Name:       %s\n", termtext.Escape(img.Name))
 	}
 	if img.Digest != "" {
 		w.printf("Digest:     %s\n", img.Digest)
@@ -57,20 +58,20 @@ func writeImage(w *errWriter, a *analyzer.Analysis) {
 
 func writeSizes(w *errWriter, s analyzer.Summary) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "Total size:\t%s\t(%d bytes)\n", Bytes(s.TotalBytes), s.TotalBytes)
-	fmt.Fprintf(tw, "Visible:\t%s\t\n", Bytes(s.VisibleBytes))
-	fmt.Fprintf(tw, "Wasted:\t%s\t(%d bytes)\n", Bytes(s.WastedBytes), s.WastedBytes)
-	fmt.Fprintf(tw, "Efficiency:\t%s\t\n", Percent(s.Efficiency))
-	fmt.Fprintf(tw, "User layers:\t%s\t(layers %d and up)\n", Bytes(s.UserBytes), s.BaseLayers)
-	fmt.Fprintf(tw, "User wasted:\t%s\t(%s of user bytes)\n", Bytes(s.UserWastedBytes), Percent(s.UserWastedPercent))
-	fmt.Fprintf(tw, "Duplicates:\t%s\t\n", Bytes(s.DuplicateBytes))
+	fmt.Fprintf(tw, "Total size:\t%s\t(%d bytes)\n", termtext.Bytes(s.TotalBytes), s.TotalBytes)
+	fmt.Fprintf(tw, "Visible:\t%s\t\n", termtext.Bytes(s.VisibleBytes))
+	fmt.Fprintf(tw, "Wasted:\t%s\t(%d bytes)\n", termtext.Bytes(s.WastedBytes), s.WastedBytes)
+	fmt.Fprintf(tw, "Efficiency:\t%s\t\n", termtext.Percent(s.Efficiency))
+	fmt.Fprintf(tw, "User layers:\t%s\t(layers %d and up)\n", termtext.Bytes(s.UserBytes), s.BaseLayers)
+	fmt.Fprintf(tw, "User wasted:\t%s\t(%s of user bytes)\n", termtext.Bytes(s.UserWastedBytes), termtext.Percent(s.UserWastedPercent))
+	fmt.Fprintf(tw, "Duplicates:\t%s\t\n", termtext.Bytes(s.DuplicateBytes))
 	fmt.Fprintf(tw, "Potential savings:\t%s\t(fixing every finding; estimated optimized size %s)\n",
-		Bytes(s.PotentialSavingsBytes), Bytes(s.EstimatedOptimizedBytes))
+		termtext.Bytes(s.PotentialSavingsBytes), termtext.Bytes(s.EstimatedOptimizedBytes))
 	if err := tw.Flush(); err != nil {
 		w.err = err
 	}
 	w.printf("Dive-compatible:    efficiency %s, wasted %s, user wasted %s\n\n",
-		Percent(s.Dive.Efficiency), Bytes(s.Dive.WastedBytes), Percent(s.Dive.UserWastedPercent))
+		termtext.Percent(s.Dive.Efficiency), termtext.Bytes(s.Dive.WastedBytes), termtext.Percent(s.Dive.UserWastedPercent))
 }
 
 func writeWasted(w *errWriter, a *analyzer.Analysis, opts TextOptions) {
@@ -95,9 +96,9 @@ func writeWasted(w *errWriter, a *analyzer.Analysis, opts TextOptions) {
 		}
 		by := strconv.Itoa(big.ShadowedBy)
 		if big.ShadowedBy >= 0 && big.ShadowedBy < len(a.Layers) {
-			by += " " + OneLine(a.Layers[big.ShadowedBy].Command, opts.Width/2)
+			by += " " + termtext.OneLine(a.Layers[big.ShadowedBy].Command, opts.Width/2)
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", Bytes(p.Bytes), Escape(p.Path), strings.Join(in, ","), by)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", termtext.Bytes(p.Bytes), termtext.Escape(p.Path), strings.Join(in, ","), by)
 	}
 	if err := tw.Flush(); err != nil {
 		w.err = err
@@ -109,8 +110,8 @@ func writeLayers(w *errWriter, a *analyzer.Analysis, opts TextOptions) {
 	w.printf("Layers:\n")
 	w.printf("  %3s  %9s  %12s  %7s  %8s  %7s  %s\n", "#", "SIZE", "WASTED LATER", "ADDED", "MODIFIED", "REMOVED", "COMMAND")
 	for _, l := range a.Layers {
-		w.printf("  %3d  %9s  %12s  %7d  %8d  %7d  %s\n", l.Index, Bytes(l.SizeBytes), Bytes(l.WastedBytes),
-			l.Added, l.Modified, l.Removed, OneLine(l.Command, opts.Width))
+		w.printf("  %3d  %9s  %12s  %7d  %8d  %7d  %s\n", l.Index, termtext.Bytes(l.SizeBytes), termtext.Bytes(l.WastedBytes),
+			l.Added, l.Modified, l.Removed, termtext.OneLine(l.Command, opts.Width))
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/findings"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 )
 
 // writeFindings lists the findings, highest severity first, each with its
@@ -41,9 +42,9 @@ func severityCounts(fs []findings.Finding) string {
 func writeFinding(w *errWriter, i int, f findings.Finding, opts TextOptions) {
 	head := fmt.Sprintf("  [%d] %-8s %s", i, strings.ToUpper(f.Severity.String()), f.Rule)
 	if f.Bytes > 0 {
-		head += "  " + Bytes(f.Bytes)
+		head += "  " + termtext.Bytes(f.Bytes)
 	}
-	w.printf("%s: %s\n", head, Escape(f.Title))
+	w.printf("%s: %s\n", head, termtext.Escape(f.Title))
 	where := "image"
 	switch {
 	case f.Layer >= 0:
@@ -52,13 +53,13 @@ func writeFinding(w *errWriter, i int, f findings.Finding, opts TextOptions) {
 		where = fmt.Sprintf("step %d", f.Step)
 	}
 	if f.Instruction != "" {
-		where += ": " + OneLine(f.Instruction, opts.Width)
+		where += ": " + termtext.OneLine(f.Instruction, opts.Width)
 	}
 	w.printf("        at:    %s\n", where)
 	if len(f.Paths) > 0 {
 		paths := make([]string, len(f.Paths))
 		for j, p := range f.Paths {
-			paths[j] = Escape(p)
+			paths[j] = termtext.Escape(p)
 		}
 		more := ""
 		if f.PathCount > len(f.Paths) {
@@ -67,9 +68,9 @@ func writeFinding(w *errWriter, i int, f findings.Finding, opts TextOptions) {
 		w.printf("        paths: %s%s\n", strings.Join(paths, ", "), more)
 	}
 	if f.Evidence != "" {
-		w.printf("        why:   %s\n", Escape(f.Evidence))
+		w.printf("        why:   %s\n", termtext.Escape(f.Evidence))
 	}
-	w.printf("        fix:   %s\n", Escape(f.Hint))
+	w.printf("        fix:   %s\n", termtext.Escape(f.Hint))
 	if len(f.References) > 0 {
 		w.printf("        see:   %s\n", strings.Join(f.References, ", "))
 	}
@@ -91,12 +92,12 @@ func writeDockerfile(w *errWriter, a *analyzer.Analysis, opts TextOptions) {
 		if s.Layer >= 0 {
 			layer = fmt.Sprintf("%3d", s.Layer)
 		}
-		w.printf("  %s  %s\n", layer, OneLine(s.Instruction, opts.Width+40))
+		w.printf("  %s  %s\n", layer, termtext.OneLine(s.Instruction, opts.Width+40))
 		for _, i := range s.Findings {
 			f := a.Findings[i]
 			cost := ""
 			if f.Bytes > 0 {
-				cost = " (" + Bytes(f.Bytes) + ")"
+				cost = " (" + termtext.Bytes(f.Bytes) + ")"
 			}
 			w.printf("         ^ [%d] %s %s%s\n", i, f.Severity, f.Rule, cost)
 		}

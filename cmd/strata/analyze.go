@@ -28,6 +28,7 @@ func newAnalyzeCmd(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Analyse an image and print a report (no terminal needed)",
 		Example: `  strata analyze fixtures/demo/demo.tar
   strata analyze docker://myapp:latest --format json -o report.json
+  strata analyze docker://myapp:latest --format html -o report.html
   strata analyze registry://registry.example.com/team/app:1.4 --platform linux/arm64`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -35,7 +36,7 @@ func newAnalyzeCmd(stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	lf.register(c)
-	of.register(c, "text, json or markdown")
+	of.register(c, "text, json, markdown or html")
 	return c
 }
 
@@ -67,6 +68,10 @@ func renderer(format string) (func(io.Writer, *analyzer.Analysis) error, error) 
 		return func(w io.Writer, a *analyzer.Analysis) error {
 			return report.WriteMarkdown(w, a, nil, report.MarkdownOptions{})
 		}, nil
+	case "html":
+		return func(w io.Writer, a *analyzer.Analysis) error {
+			return report.WriteHTML(w, a, nil, report.HTMLOptions{Tool: report.Tool{Name: "strata", Version: version}})
+		}, nil
 	}
-	return nil, usageError(fmt.Errorf("--format %q: unknown format (use text, json or markdown)", format))
+	return nil, usageError(fmt.Errorf("--format %q: unknown format (use text, json, markdown or html)", format))
 }

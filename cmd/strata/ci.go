@@ -38,7 +38,7 @@ var ciPolicyFlags = []struct{ key, dive, usage string }{
 }
 
 // ciFormats are the report formats of strata ci.
-const ciFormats = "text, json, sarif, junit or markdown"
+const ciFormats = "text, json, sarif, junit, markdown or html"
 
 func (f *ciFlags) register(c *cobra.Command) {
 	fl := c.Flags()
@@ -136,6 +136,10 @@ func ciRenderer(format string) (ciRender, bool) {
 		return func(w io.Writer, a *analyzer.Analysis, r *policy.Result) error {
 			return report.WriteMarkdown(w, a, r, report.MarkdownOptions{})
 		}, true
+	case "html":
+		return func(w io.Writer, a *analyzer.Analysis, r *policy.Result) error {
+			return report.WriteHTML(w, a, r, report.HTMLOptions{Tool: tool})
+		}, true
 	}
 	return nil, false
 }
@@ -211,14 +215,12 @@ func runCI(ctx context.Context, ref string, lf *loadFlags, cf *ciFlags, changed 
 	if !lf.quiet {
 		fmt.Fprintf(stderr, "strata: policy: %s\n", report.PolicySource(policy.ConfigInfo{Path: cfg.Path, Format: cfg.Format, Metrics: cfg.Metrics}))
 	}
-	a, err := load(ctx, ref, lf, stderr)
+	// The rule overrides apply to the analysis too, so that every report
+	// (savings, the reconstructed Dockerfile) agrees with the policy.
+	a, err := load(ctx, ref, lf, stderr, analyzer.WithRuleOptions(cfg.RuleOptions()))
 	if err != nil {
 		return err
 	}
-
-	// The rule overrides apply to the analysis too, so that every report
-	// (savings, the reconstructed Dockerfile) agrees with the policy.
-	a.ApplyRules(cfg.RuleOptions())
 
 	if cf.writeBaseline != "" {
 		base = policy.NewBaseline(policy.Evaluate(a, cfg, nil), a.Image.Reference)

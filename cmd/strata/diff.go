@@ -4,22 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/stratascan/strata/analyzer/glob"
 	"io"
 	"os"
 	"strings"
 	"sync"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/spf13/cobra"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/bug"
 	"github.com/stratascan/strata/analyzer/compare"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/analyzer/source"
 	"github.com/stratascan/strata/ui"
 )
@@ -38,7 +37,7 @@ type diffFlags struct {
 
 func (f *diffFlags) register(c *cobra.Command) {
 	fl := c.Flags()
-	fl.StringVar(&f.format, "format", "text", "report format: text, json or markdown (setting it prints the report even on a terminal)")
+	fl.StringVar(&f.format, "format", "text", "report format: text, json, markdown or html (setting it prints the report even on a terminal)")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file (replaced whole) instead of stdout")
 	fl.StringArrayVar(&f.ignorePaths, "ignore-path", nil, "leave paths matching this glob out of the file comparison (repeatable; ** crosses directories)")
 	fl.BoolVar(&f.includeNoisy, "include-noisy", false, "compare the noisy paths ignored by default (package manager logs, linker caches, *.pyc; see docs/diff.md)")
@@ -68,6 +67,7 @@ say so and exit 0. Noisy paths (package manager logs, linker caches, *.pyc) are
 ignored unless --include-noisy is given. See docs/diff.md.`,
 		Example: `  strata diff docker://myapp:1.3 docker://myapp:1.4
   strata diff registry://ghcr.io/me/app:main docker://app:pr-42 --format markdown -o diff.md
+  strata diff old.tar new.tar --format html -o diff.html
   strata diff app-old.tar app-new.tar --max-growth 10MB --max-growth 5% --fail-on-new-findings high
   strata diff old.tar new.tar --ignore-path '/usr/share/doc/**' --format json`,
 		Args: cobra.ExactArgs(2),
@@ -81,27 +81,29 @@ ignored unless --include-noisy is given. See docs/diff.md.`,
 }
 
 // diffRenderer returns the report writer of a format.
-func diffRenderer(format string, opts compare.TextOptions) (func(io.Writer, *compare.Result) error, error) {
+func diffRenderer(format string, opts report.ComparisonOptions) (func(io.Writer, *compare.Result) error, error) {
 	switch format {
 	case "text":
-		return func(w io.Writer, r *compare.Result) error { return compare.WriteText(w, r, opts) }, nil
+		return func(w io.Writer, r *compare.Result) error { return report.WriteComparisonText(w, r, opts) }, nil
 	case "json":
 		return func(w io.Writer, r *compare.Result) error {
-			return compare.WriteJSON(w, r, report.Tool{Name: "strata", Version: version})
+			return report.WriteComparisonJSON(w, r, report.Tool{Name: "strata", Version: version})
 		}, nil
 	case "markdown", "md":
-		return func(w io.Writer, r *compare.Result) error { return compare.WriteMarkdown(w, r, opts) }, nil
+		return func(w io.Writer, r *compare.Result) error { return report.WriteComparisonMarkdown(w, r, opts) }, nil
+	case "html":
+		return func(w io.Writer, r *compare.Result) error {
+			return report.WriteComparisonHTML(w, r, report.HTMLOptions{Tool: report.Tool{Name: "strata", Version: version}})
+		}, nil
 	}
-	return nil, usageError(fmt.Errorf("--format %q: unknown format (use text, json or markdown)", format))
+	return nil, usageError(fmt.Errorf("--format %q: unknown format (use text, json, markdown or html)", format))
 }
 
 // diffOptions validates the comparison flags.
 func diffOptions(df *diffFlags) (compare.Options, error) {
 	o := compare.Options{IgnorePaths: df.ignorePaths, IncludeNoisy: df.includeNoisy}
-	for _, g := range df.ignorePaths {
-		if err := glob.Valid(g); err != nil {
-			return o, usageError(fmt.Errorf("--ignore-path: %w", err))
-		}
+	if err := o.Validate(); err != nil {
+		return o, usageError(fmt.Errorf("--ignore-path: %w", err))
 	}
 	for _, s := range df.maxGrowth {
 		b, err := compare.ParseBudget(s)
@@ -128,7 +130,7 @@ func runDiff(ctx context.Context, oldRef, newRef string, lf *loadFlags, df *diff
 	if err != nil {
 		return err
 	}
-	render, err := diffRenderer(df.format, compare.TextOptions{TopFiles: df.topFiles})
+	render, err := diffRenderer(df.format, report.ComparisonOptions{TopFiles: df.topFiles})
 	if err != nil {
 		return err
 	}
@@ -146,7 +148,10 @@ func runDiff(ctx context.Context, oldRef, newRef string, lf *loadFlags, df *diff
 	if err != nil {
 		return err
 	}
-	r := compare.Compare(old, new, opts)
+	r, err := compare.Compare(old, new, opts)
+	if err != nil {
+		return usageError(err)
+	}
 	if browse {
 		return runDiffBrowser(ctx, r, df, stdout)
 	}
@@ -231,7 +236,7 @@ func loadOne(ctx context.Context, ref, label string, opts source.Options, lf *lo
 		fmt.Fprintf(stderr, "strata: "+format+"\n", args...)
 	}
 	start := time.Now()
-	say("loading %s %s", label, report.Escape(ref))
+	say("loading %s %s", label, termtext.Escape(ref))
 	img, err := source.Open(ctx, ref, opts)
 	if err != nil {
 		return nil, inputError(ref, err)
@@ -246,17 +251,21 @@ func loadOne(ctx context.Context, ref, label string, opts source.Options, lf *lo
 		return nil, fmt.Errorf("%s: removing temporary files: %w", ref, err)
 	}
 	say("analysed %s: %d layers, %d entries, %s in %s", label, len(a.Layers), a.Tree.EntryCount(),
-		report.Bytes(a.Summary.TotalBytes), time.Since(start).Round(time.Millisecond))
+		termtext.Bytes(a.Summary.TotalBytes), time.Since(start).Round(time.Millisecond))
 	return a, nil
 }
 
 // runDiffBrowser shows the comparison in the side-by-side browser.
 func runDiffBrowser(ctx context.Context, r *compare.Result, df *diffFlags, stdout io.Writer) error {
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithOutput(stdout)}
+	var dopts []ui.DiffOption
 	if df.noColor || os.Getenv("NO_COLOR") != "" {
-		lipgloss.SetColorProfile(termenv.Ascii)
+		// No colour, but bold, reverse and underline still mark the
+		// selection.
+		dopts = append(dopts, ui.WithDiffStyles(ui.PlainStyles()))
+		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
 	}
-	p := tea.NewProgram(ui.NewDiff(r), tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
-		tea.WithOutput(stdout))
+	p := tea.NewProgram(ui.NewDiff(r, dopts...), popts...)
 	_, err := p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, tea.ErrInterrupted) {
 		return context.Canceled

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/stratascan/strata/analyzer"
-	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 	"golang.org/x/term"
 )
 
@@ -33,7 +33,7 @@ func newProgress(w io.Writer, ref string) *progress {
 		p.tty = true
 	}
 	if !p.tty {
-		fmt.Fprintf(w, "strata: loading %s\n", report.Escape(ref))
+		fmt.Fprintf(w, "strata: loading %s\n", termtext.Escape(ref))
 	}
 	return p
 }
@@ -48,7 +48,7 @@ func (p *progress) update(u analyzer.Progress) {
 	if u.Done {
 		p.done++
 		if !p.tty {
-			fmt.Fprintf(p.w, "strata: layer %d/%d read (%s)\n", u.Layer+1, u.Layers, report.Bytes(u.Read))
+			fmt.Fprintf(p.w, "strata: layer %d/%d read (%s)\n", u.Layer+1, u.Layers, termtext.Bytes(u.Read))
 		}
 	}
 	if p.tty && (u.Done || time.Since(p.drawn) > 100*time.Millisecond) {
@@ -75,7 +75,7 @@ func (p *progress) draw() {
 	}
 	line := fmt.Sprintf("\rReading layers [%s%s] %d/%d  %s / %s%s",
 		strings.Repeat("=", filled), strings.Repeat(" ", width-filled), p.done, p.layers,
-		report.Bytes(read), report.Bytes(total), eta)
+		termtext.Bytes(read), termtext.Bytes(total), eta)
 	pad := max(p.lastLen-len(line), 0)
 	p.lastLen = len(line)
 	fmt.Fprint(p.w, line+strings.Repeat(" ", pad))
@@ -90,5 +90,5 @@ func (p *progress) finish(a *analyzer.Analysis, err error) {
 		return
 	}
 	fmt.Fprintf(p.w, "strata: analysed %d layers, %d entries, %s in %s\n", len(a.Layers),
-		a.Tree.EntryCount(), report.Bytes(a.Summary.TotalBytes), time.Since(p.start).Round(time.Millisecond))
+		a.Tree.EntryCount(), termtext.Bytes(a.Summary.TotalBytes), time.Since(p.start).Round(time.Millisecond))
 }

@@ -1,4 +1,4 @@
-package compare
+package report
 
 import (
 	"fmt"
@@ -6,12 +6,13 @@ import (
 	"strings"
 
 	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/compare"
 	"github.com/stratascan/strata/analyzer/findings"
-	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 )
 
-// TextOptions tune the text and Markdown comparisons.
-type TextOptions struct {
+// ComparisonOptions tune the text and Markdown comparisons.
+type ComparisonOptions struct {
 	// TopFiles is how many file changes to list (default 20; -1: all).
 	TopFiles int
 	// TopDirs is how many directory roll-ups to list (default 10; -1: all).
@@ -20,7 +21,7 @@ type TextOptions struct {
 	Width int
 }
 
-func (o *TextOptions) defaults() {
+func (o *ComparisonOptions) defaults() {
 	if o.TopFiles == 0 {
 		o.TopFiles = 20
 	}
@@ -32,18 +33,18 @@ func (o *TextOptions) defaults() {
 	}
 }
 
-// WriteText writes the comparison as plain text: the two images, the
+// WriteComparisonText writes the comparison as plain text: the two images, the
 // deltas, the aligned layers, the file, package, finding and configuration
 // changes, and the gate when one was set.
-func WriteText(w io.Writer, r *Result, opts TextOptions) error {
+func WriteComparisonText(w io.Writer, r *compare.Result, opts ComparisonOptions) error {
 	opts.defaults()
 	ew := &errWriter{w: w}
-	ew.printf("OLD:  %s\n", imageLine(r.Old))
-	ew.printf("NEW:  %s\n\n", imageLine(r.New))
+	ew.printf("OLD:  %s\n", comparisonImage(r.Old))
+	ew.printf("NEW:  %s\n\n", comparisonImage(r.New))
 	switch {
 	case r.Identical:
 		ew.printf("The images are identical: every layer is shared and nothing differs.\n")
-		writeTextGate(ew, r)
+		writeComparisonGate(ew, r)
 		return ew.err
 	case r.Files.Counts.Total() == 0 && len(r.Packages) == 0 && len(r.Config) == 0 &&
 		len(r.Findings.New)+len(r.Findings.Fixed) == 0 && r.Summary.TotalBytes.Delta == 0:
@@ -53,19 +54,19 @@ func WriteText(w io.Writer, r *Result, opts TextOptions) error {
 		}
 		ew.printf(".\n\n")
 	}
-	writeTextSummary(ew, r)
-	writeTextLayers(ew, r, opts)
-	writeTextFiles(ew, r, opts)
-	writeTextPackages(ew, r)
-	writeTextFindings(ew, r, opts)
-	writeTextConfig(ew, r)
-	writeTextGate(ew, r)
+	writeComparisonSummary(ew, r)
+	writeComparisonLayers(ew, r, opts)
+	writeComparisonFiles(ew, r, opts)
+	writeComparisonPackages(ew, r)
+	writeComparisonFindings(ew, r, opts)
+	writeComparisonConfig(ew, r)
+	writeComparisonGate(ew, r)
 	return ew.err
 }
 
-// imageLine describes one image: reference, source, digest and platform.
-func imageLine(i analyzer.ImageInfo) string {
-	s := report.Escape(i.Reference)
+// comparisonImage describes one image: reference, source, digest and platform.
+func comparisonImage(i analyzer.ImageInfo) string {
+	s := termtext.Escape(i.Reference)
 	var meta []string
 	if i.Source != "" {
 		meta = append(meta, i.Source)
@@ -82,32 +83,32 @@ func imageLine(i analyzer.ImageInfo) string {
 	return s
 }
 
-func writeTextSummary(w *errWriter, r *Result) {
+func writeComparisonSummary(w *errWriter, r *compare.Result) {
 	s := r.Summary
 	w.printf("%-20s %12s %12s   %s\n", "", "OLD", "NEW", "CHANGE")
-	row := func(name string, d Delta, bytes bool) {
-		o, n, c := fmt.Sprint(d.Old), fmt.Sprint(d.New), SignedInt(d.Delta)
+	row := func(name string, d compare.Delta, bytes bool) {
+		o, n, c := fmt.Sprint(d.Old), fmt.Sprint(d.New), termtext.SignedInt(d.Delta)
 		if bytes {
-			o, n, c = report.Bytes(d.Old), report.Bytes(d.New), SignedBytes(d.Delta)
+			o, n, c = termtext.Bytes(d.Old), termtext.Bytes(d.New), termtext.SignedBytes(d.Delta)
 		}
 		w.printf("%-20s %12s %12s   %s", name, o, n, c)
 	}
 	row("Image size", s.TotalBytes, true)
-	w.printf(" (%s)\n", SignedPercent(s.GrowthPercent))
+	w.printf(" (%s)\n", termtext.SignedPercent(s.GrowthPercent))
 	if s.CompressedBytes.Old > 0 || s.CompressedBytes.New > 0 {
 		row("Compressed", s.CompressedBytes, true)
 		w.printf("\n")
 	}
 	row("Wasted", s.WastedBytes, true)
 	w.printf("\n")
-	w.printf("%-20s %12s %12s   %s pt\n", "Efficiency", report.Percent(s.Efficiency.Old), report.Percent(s.Efficiency.New),
-		strings.TrimSuffix(SignedPercent(s.Efficiency.Delta*100), " %"))
+	w.printf("%-20s %12s %12s   %s pt\n", "Efficiency", termtext.Percent(s.Efficiency.Old), termtext.Percent(s.Efficiency.New),
+		strings.TrimSuffix(termtext.SignedPercent(s.Efficiency.Delta*100), " %"))
 	row("Potential savings", s.PotentialSavingsBytes, true)
 	w.printf("\n")
 	row("Files", s.FileCount, false)
 	w.printf("\n")
 	row("Layers", s.LayerCount, false)
-	w.printf(" (%d shared, %s)\n", s.SharedLayers, report.Bytes(s.SharedBytes))
+	w.printf(" (%d shared, %s)\n", s.SharedLayers, termtext.Bytes(s.SharedBytes))
 	var sev []string
 	for _, f := range s.Findings {
 		if f.Old > 0 || f.New > 0 {
@@ -120,32 +121,32 @@ func writeTextSummary(w *errWriter, r *Result) {
 	w.printf("%-20s %s\n\n", "Findings", strings.Join(sev, ", "))
 }
 
-func writeTextLayers(w *errWriter, r *Result, opts TextOptions) {
+func writeComparisonLayers(w *errWriter, r *compare.Result, opts ComparisonOptions) {
 	w.printf("Layers (OLD ↔ NEW):\n")
-	side := func(l *LayerRef) string {
+	side := func(l *compare.LayerRef) string {
 		if l == nil {
 			return fmt.Sprintf("%-*s", opts.Width+16, "")
 		}
-		return fmt.Sprintf("%3d %-*s %10s", l.Index, opts.Width, report.OneLine(l.Command, opts.Width), report.Bytes(l.SizeBytes))
+		return fmt.Sprintf("%3d %-*s %10s", l.Index, opts.Width, termtext.OneLine(l.Command, opts.Width), termtext.Bytes(l.SizeBytes))
 	}
 	for _, p := range r.Layers {
 		how := ""
 		switch p.Match {
-		case ByHistory:
+		case compare.ByHistory:
 			how = fmt.Sprintf("  (by history, %.0f%% similar)", p.Similarity*100)
-		case ByPosition:
+		case compare.ByPosition:
 			how = "  (by position)"
 		}
-		w.printf("  %-8s %s  |  %s  %s%s\n", p.Status, side(p.Old), side(p.New), SignedBytes(p.SizeDelta), how)
+		w.printf("  %-8s %s  |  %s  %s%s\n", p.Status, side(p.Old), side(p.New), termtext.SignedBytes(p.SizeDelta), how)
 	}
 	w.printf("\n")
 }
 
-func writeTextFiles(w *errWriter, r *Result, opts TextOptions) {
+func writeComparisonFiles(w *errWriter, r *compare.Result, opts ComparisonOptions) {
 	f := r.Files
-	w.printf("Files: %s; net %s", f.Counts, SignedBytes(f.SizeDelta))
+	w.printf("Files: %s; net %s", f.Counts, termtext.SignedBytes(f.SizeDelta))
 	if f.Ignored.Count > 0 {
-		w.printf("; %d changes in ignored paths (%s)", f.Ignored.Count, SignedBytes(f.Ignored.SizeDelta))
+		w.printf("; %d changes in ignored paths (%s)", f.Ignored.Count, termtext.SignedBytes(f.Ignored.SizeDelta))
 	}
 	w.printf("\n")
 	if f.Counts.Total() == 0 {
@@ -159,8 +160,8 @@ func writeTextFiles(w *errWriter, r *Result, opts TextOptions) {
 	if len(dirs) > 0 {
 		w.printf("  Largest directory changes:\n")
 		for _, d := range dirs {
-			w.printf("    %10s  %-40s %s → %s  (%s)\n", SignedBytes(d.SizeDelta), report.Escape(d.Path+"/"),
-				report.Bytes(d.OldBytes), report.Bytes(d.NewBytes), d.FileCounts)
+			w.printf("    %10s  %-40s %s → %s  (%s)\n", termtext.SignedBytes(d.SizeDelta), termtext.Escape(d.Path+"/"),
+				termtext.Bytes(d.OldBytes), termtext.Bytes(d.NewBytes), d.FileCounts)
 		}
 	}
 	top := f.LargestChanges(max(opts.TopFiles, 0))
@@ -176,30 +177,30 @@ func writeTextFiles(w *errWriter, r *Result, opts TextOptions) {
 			if detail != "" {
 				detail = "  " + detail
 			}
-			w.printf("    %s %10s  %s%s\n", ChangeMark(c.Change), SignedBytes(c.SizeDelta), report.Escape(c.Path), detail)
+			w.printf("    %s %10s  %s%s\n", compare.ChangeMark(c.Change), termtext.SignedBytes(c.SizeDelta), termtext.Escape(c.Path), detail)
 		}
 	}
 	w.printf("\n")
 }
 
-func writeTextPackages(w *errWriter, r *Result) {
-	w.printf("Packages: %s\n", PackageCounts(r.Packages))
+func writeComparisonPackages(w *errWriter, r *compare.Result) {
+	w.printf("Packages: %s\n", compare.PackageCounts(r.Packages))
 	for _, p := range r.Packages {
 		layer := ""
 		if p.Layer >= 0 {
 			side := "NEW"
-			if p.Change == PackageRemoved {
+			if p.Change == compare.PackageRemoved {
 				side = "OLD"
 			}
 			layer = fmt.Sprintf("  (%s layer %d)", side, p.Layer)
 		}
-		w.printf("  %s %-10s %s %s %s%s\n", PackageMark(p.Change), p.Change, report.Escape(p.Name),
-			report.Escape(p.Versions()), "["+p.Manager+"]", layer)
+		w.printf("  %s %-10s %s %s %s%s\n", compare.PackageMark(p.Change), p.Change, termtext.Escape(p.Name),
+			termtext.Escape(p.Versions()), "["+p.Manager+"]", layer)
 	}
 	w.printf("\n")
 }
 
-func writeTextFindings(w *errWriter, r *Result, opts TextOptions) {
+func writeComparisonFindings(w *errWriter, r *compare.Result, opts ComparisonOptions) {
 	fc := r.Findings
 	w.printf("Findings: %d new, %d fixed, %d unchanged\n", len(fc.New), len(fc.Fixed), fc.Unchanged)
 	for _, group := range []struct {
@@ -208,9 +209,9 @@ func writeTextFindings(w *errWriter, r *Result, opts TextOptions) {
 	}{{"new", fc.New}, {"fixed", fc.Fixed}} {
 		for _, f := range group.fs {
 			w.printf("  %-5s %-8s %s  %s: %s\n", group.label, strings.ToUpper(f.Severity.String()), f.Rule,
-				report.Bytes(f.Bytes), report.Escape(f.Title))
-			w.printf("          at: %s\n", report.FindingWhere(f, opts.Width+20))
-			if p := report.FindingPaths(f, 3); p != "" {
+				termtext.Bytes(f.Bytes), termtext.Escape(f.Title))
+			w.printf("          at: %s\n", FindingWhere(f, opts.Width+20))
+			if p := FindingPaths(f, 3); p != "" {
 				w.printf("          paths: %s\n", p)
 			}
 		}
@@ -218,18 +219,18 @@ func writeTextFindings(w *errWriter, r *Result, opts TextOptions) {
 	w.printf("\n")
 }
 
-func writeTextConfig(w *errWriter, r *Result) {
+func writeComparisonConfig(w *errWriter, r *compare.Result) {
 	if len(r.Config) == 0 {
 		w.printf("Configuration: no changes\n")
 		return
 	}
 	w.printf("Configuration: %d changes\n", len(r.Config))
 	for _, c := range r.Config {
-		w.printf("  %-8s %s: %s\n", c.Change, report.Escape(c.Name()), c.Values())
+		w.printf("  %-8s %s: %s\n", c.Change, termtext.Escape(c.Name()), c.Values())
 	}
 }
 
-func writeTextGate(w *errWriter, r *Result) {
+func writeComparisonGate(w *errWriter, r *compare.Result) {
 	if len(r.Gate.Checks) == 0 {
 		return
 	}
@@ -246,4 +247,12 @@ func writeTextGate(w *errWriter, r *Result) {
 	} else {
 		w.printf("Result: FAIL\n")
 	}
+}
+
+// shortID abbreviates a digest for display.
+func shortID(d string) string {
+	if _, h, ok := strings.Cut(d, ":"); ok && len(h) > 12 {
+		return h[:12]
+	}
+	return d
 }

@@ -1,42 +1,11 @@
 package compare
 
 import (
-	"cmp"
 	"fmt"
-	"io"
-	"math"
-	"slices"
 	"strings"
 
-	"github.com/stratascan/strata/analyzer/report"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 )
-
-// SignedBytes formats a size change with its sign ("+1.2 MB", "-3 kB", "0 B").
-func SignedBytes(n int64) string {
-	if n > 0 {
-		return "+" + report.Bytes(n)
-	}
-	return report.Bytes(n)
-}
-
-// SignedPercent formats a percentage change ("+4.10 %").
-func SignedPercent(p float64) string {
-	if math.Abs(p) < 0.005 {
-		return "0.00 %"
-	}
-	if p > 0 {
-		return fmt.Sprintf("+%.2f %%", p)
-	}
-	return fmt.Sprintf("%.2f %%", p)
-}
-
-// SignedInt formats a count change ("+3", "-1", "0").
-func SignedInt(n int64) string {
-	if n > 0 {
-		return fmt.Sprintf("+%d", n)
-	}
-	return fmt.Sprintf("%d", n)
-}
 
 // ChangeMark is the one-letter mark of a file change: A, D, M or T.
 func ChangeMark(c FileChangeType) string {
@@ -83,7 +52,7 @@ func (c *FileChange) Detail() string {
 			case FieldOwner:
 				parts = append(parts, fmt.Sprintf("owner %d:%d → %d:%d", c.Old.UID, c.Old.GID, c.New.UID, c.New.GID))
 			case FieldLink:
-				parts = append(parts, fmt.Sprintf("link %s → %s", report.Escape(c.Old.Link), report.Escape(c.New.Link)))
+				parts = append(parts, fmt.Sprintf("link %s → %s", termtext.Escape(c.Old.Link), termtext.Escape(c.New.Link)))
 			default:
 				parts = append(parts, f)
 			}
@@ -91,41 +60,20 @@ func (c *FileChange) Detail() string {
 		return strings.Join(parts, ", ")
 	case FileAdded:
 		if c.New.Link != "" {
-			return "→ " + report.Escape(c.New.Link)
+			return "→ " + termtext.Escape(c.New.Link)
 		}
 	}
 	return ""
-}
-
-// LargestChanges returns up to n changes of paths that are not
-// directories, largest size change first (n ≤ 0: all of them).
-func (f *Files) LargestChanges(n int) []FileChange {
-	var out []FileChange
-	for _, c := range f.Changes {
-		if c.Kind() != "dir" {
-			out = append(out, c)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b FileChange) int {
-		if c := cmp.Compare(abs(b.SizeDelta), abs(a.SizeDelta)); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Path, b.Path)
-	})
-	if n > 0 && len(out) > n {
-		out = out[:n]
-	}
-	return out
 }
 
 // Counts describes the file changes in one line.
 func (c FileCounts) String() string {
 	var parts []string
 	if c.Added > 0 {
-		parts = append(parts, fmt.Sprintf("%d added (%s)", c.Added, SignedBytes(c.AddedBytes)))
+		parts = append(parts, fmt.Sprintf("%d added (%s)", c.Added, termtext.SignedBytes(c.AddedBytes)))
 	}
 	if c.Removed > 0 {
-		parts = append(parts, fmt.Sprintf("%d removed (%s)", c.Removed, SignedBytes(-c.RemovedBytes)))
+		parts = append(parts, fmt.Sprintf("%d removed (%s)", c.Removed, termtext.SignedBytes(-c.RemovedBytes)))
 	}
 	if c.Modified > 0 {
 		parts = append(parts, fmt.Sprintf("%d modified", c.Modified))
@@ -168,7 +116,7 @@ func (p *PackageChange) Versions() string {
 	return p.OldVersion
 }
 
-// ConfigKey names a configuration change: "user", "env PATH".
+// Name names a configuration change: "user", "env PATH".
 func (c *ConfigChange) Name() string {
 	if c.Key != "" && c.Field != "exposedPorts" && c.Field != "volumes" {
 		return c.Field + " " + c.Key
@@ -185,29 +133,9 @@ func (c *ConfigChange) Values() string {
 	if n == "" {
 		n = "(none)"
 	}
-	s := report.Escape(o) + " → " + report.Escape(n)
+	s := termtext.Escape(o) + " → " + termtext.Escape(n)
 	if c.Masked {
 		s += " (secret value changed; masked)"
 	}
 	return s
-}
-
-// errWriter remembers the first write error so writers can print freely.
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) printf(format string, args ...any) {
-	if e.err == nil {
-		_, e.err = fmt.Fprintf(e.w, format, args...)
-	}
-}
-
-// shortID abbreviates a digest for display.
-func shortID(d string) string {
-	if _, h, ok := strings.Cut(d, ":"); ok && len(h) > 12 {
-		return h[:12]
-	}
-	return d
 }

@@ -1,7 +1,11 @@
-package report
+// Package termtext formats sizes, ratios and untrusted strings for a
+// terminal: the small helpers the reports and the browser share. It is a
+// leaf: it imports nothing of strata.
+package termtext
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/dustin/go-humanize"
@@ -13,6 +17,33 @@ func Bytes(n int64) string {
 		return "-" + humanize.Bytes(uint64(-n))
 	}
 	return humanize.Bytes(uint64(n))
+}
+
+// SignedBytes formats a size change with its sign ("+1.2 MB", "-3 kB", "0 B").
+func SignedBytes(n int64) string {
+	if n > 0 {
+		return "+" + Bytes(n)
+	}
+	return Bytes(n)
+}
+
+// SignedPercent formats a percentage change ("+4.10 %").
+func SignedPercent(p float64) string {
+	if math.Abs(p) < 0.005 {
+		return "0.00 %"
+	}
+	if p > 0 {
+		return fmt.Sprintf("+%.2f %%", p)
+	}
+	return fmt.Sprintf("%.2f %%", p)
+}
+
+// SignedInt formats a count change ("+3", "-1", "0").
+func SignedInt(n int64) string {
+	if n > 0 {
+		return fmt.Sprintf("+%d", n)
+	}
+	return fmt.Sprintf("%d", n)
 }
 
 // Percent formats a ratio as a percentage with two decimals ("98.44 %").
