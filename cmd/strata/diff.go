@@ -36,7 +36,7 @@ type diffFlags struct {
 
 func (f *diffFlags) register(c *cobra.Command) {
 	fl := c.Flags()
-	fl.StringVar(&f.format, "format", "text", "report format: text, json or markdown (setting it prints the report even on a terminal)")
+	fl.StringVar(&f.format, "format", "text", "report format: text, json, markdown or html (setting it prints the report even on a terminal)")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file (replaced whole) instead of stdout")
 	fl.StringArrayVar(&f.ignorePaths, "ignore-path", nil, "leave paths matching this glob out of the file comparison (repeatable; ** crosses directories)")
 	fl.BoolVar(&f.includeNoisy, "include-noisy", false, "compare the noisy paths ignored by default (package manager logs, linker caches, *.pyc; see docs/diff.md)")
@@ -66,6 +66,7 @@ say so and exit 0. Noisy paths (package manager logs, linker caches, *.pyc) are
 ignored unless --include-noisy is given. See docs/diff.md.`,
 		Example: `  strata diff docker://myapp:1.3 docker://myapp:1.4
   strata diff registry://ghcr.io/me/app:main docker://app:pr-42 --format markdown -o diff.md
+  strata diff old.tar new.tar --format html -o diff.html
   strata diff app-old.tar app-new.tar --max-growth 10MB --max-growth 5% --fail-on-new-findings high
   strata diff old.tar new.tar --ignore-path '/usr/share/doc/**' --format json`,
 		Args: cobra.ExactArgs(2),
@@ -89,8 +90,12 @@ func diffRenderer(format string, opts report.ComparisonOptions) (func(io.Writer,
 		}, nil
 	case "markdown", "md":
 		return func(w io.Writer, r *compare.Result) error { return report.WriteComparisonMarkdown(w, r, opts) }, nil
+	case "html":
+		return func(w io.Writer, r *compare.Result) error {
+			return report.WriteComparisonHTML(w, r, report.HTMLOptions{Tool: report.Tool{Name: "strata", Version: version}})
+		}, nil
 	}
-	return nil, usageError(fmt.Errorf("--format %q: unknown format (use text, json or markdown)", format))
+	return nil, usageError(fmt.Errorf("--format %q: unknown format (use text, json, markdown or html)", format))
 }
 
 // diffOptions validates the comparison flags.
