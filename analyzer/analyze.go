@@ -9,6 +9,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/stratascan/strata/analyzer/bug"
 	"github.com/stratascan/strata/analyzer/findings"
+	"github.com/stratascan/strata/analyzer/installed"
 	"github.com/stratascan/strata/analyzer/source"
 	"github.com/stratascan/strata/analyzer/tree"
 	"github.com/stratascan/strata/analyzer/walk"
@@ -30,7 +31,7 @@ type Analysis struct {
 	// Findings are the problems the rules found, highest severity first.
 	Findings []findings.Finding
 	// Packages is the package inventory (dpkg, apk) of the final filesystem.
-	Packages []findings.Package
+	Packages []installed.Package
 	// Dockerfile is the Dockerfile reconstructed from the history, with the
 	// findings attached to their steps.
 	Dockerfile findings.Dockerfile
