@@ -98,7 +98,7 @@ type fixer struct {
 	// done marks findings already fixed by another fix (rule/layer).
 	done map[Ref]bool
 	// appended records the cleanups appended to each RUN, and by which fix.
-	appended map[*runScript]map[string]bool
+	appended  map[*runScript]map[string]bool
 	appendFix map[*runScript]int
 }
 
