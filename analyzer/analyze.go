@@ -1,12 +1,15 @@
 package analyzer
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/stratascan/strata/analyzer/bug"
 	"github.com/stratascan/strata/analyzer/findings"
+	"github.com/stratascan/strata/analyzer/installed"
 	"github.com/stratascan/strata/analyzer/source"
 	"github.com/stratascan/strata/analyzer/tree"
 	"github.com/stratascan/strata/analyzer/walk"
@@ -28,7 +31,7 @@ type Analysis struct {
 	// Findings are the problems the rules found, highest severity first.
 	Findings []findings.Finding
 	// Packages is the package inventory (dpkg, apk) of the final filesystem.
-	Packages []findings.Package
+	Packages []installed.Package
 	// Dockerfile is the Dockerfile reconstructed from the history, with the
 	// findings attached to their steps.
 	Dockerfile findings.Dockerfile
@@ -36,7 +39,11 @@ type Analysis struct {
 
 // Analyze walks every layer of the image once (layers concurrently) and
 // computes the analysis.
-func Analyze(ctx context.Context, img *source.Image, opts ...Option) (*Analysis, error) {
+//
+// A panic anywhere in the analysis, in any of its goroutines, is a bug: it
+// is returned as a *bug.Error carrying the stack where it happened.
+func Analyze(ctx context.Context, img *source.Image, opts ...Option) (_ *Analysis, err error) {
+	defer bug.Catch(&err)
 	o := makeOptions(opts)
 	cfg, err := img.ConfigFile()
 	if err != nil {
@@ -55,11 +62,11 @@ func Analyze(ctx context.Context, img *source.Image, opts ...Option) (*Analysis,
 	if err != nil {
 		return nil, err
 	}
-	return assemble(img, cfg, layers, t, headerSizes, contents, o, pt), nil
+	return assemble(img, cfg, layers, t, headerSizes, contents, o, pt)
 }
 
 // assemble computes everything the analysis holds besides the tree.
-func assemble(img *source.Image, cfg *v1.ConfigFile, layers []Layer, t *tree.Tree, headerSizes []int64, contents []*findings.Content, o options, pt *tracker) *Analysis {
+func assemble(img *source.Image, cfg *v1.ConfigFile, layers []Layer, t *tree.Tree, headerSizes []int64, contents []*findings.Content, o options, pt *tracker) (*Analysis, error) {
 	base := min(o.baseLayers, len(layers))
 	a := &Analysis{
 		Image: ImageInfo{
@@ -76,9 +83,11 @@ func assemble(img *source.Image, cfg *v1.ConfigFile, layers []Layer, t *tree.Tre
 	var dive DiveMetrics
 	var rules findings.Result
 	var wg sync.WaitGroup
+	var diveErr, rulesErr error
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		defer bug.Catch(&diveErr)
 		dive, a.DiveInefficiencies = diveMetrics(t, headerSizes)
 	}()
 	if !o.noRules {
@@ -86,17 +95,21 @@ func assemble(img *source.Image, cfg *v1.ConfigFile, layers []Layer, t *tree.Tre
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer bug.Catch(&rulesErr)
 			rules = findings.Run(in, o.rules)
 		}()
 	}
 	a.Summary, a.Wasted = measure(t, layers, base)
 	wg.Wait()
+	if err := cmp.Or(diveErr, rulesErr); err != nil {
+		return nil, err
+	}
 	a.Summary.Dive = dive
 	if !o.noRules {
 		a.setRules(rules)
 	}
 	pt.phase(PhaseDone)
-	return a
+	return a, nil
 }
 
 // describeLayers reads each layer's digests, stored size and command.
@@ -147,7 +160,7 @@ func walkAll(ctx context.Context, ls []v1.Layer, layers []Layer, o options, pt *
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				res, content, err := walkLayer(ctx, ls[i], i, layers, o, report)
+				res, content, err := walkGuarded(ctx, ls[i], i, layers, o, report)
 				select {
 				case results <- result{i, res, content, err}:
 				case <-ctx.Done():
@@ -297,4 +310,10 @@ func shortDigest(d string) string {
 		return d[:19]
 	}
 	return d
+}
+
+// walkGuarded is walkLayer with a panic returned as a *bug.Error.
+func walkGuarded(ctx context.Context, l v1.Layer, i int, layers []Layer, o options, report func(Progress)) (res *walk.Result, content *findings.Content, err error) {
+	defer bug.Catch(&err)
+	return walkLayer(ctx, l, i, layers, o, report)
 }

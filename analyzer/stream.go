@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/stratascan/strata/analyzer/bug"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/source"
 	"github.com/stratascan/strata/analyzer/walk"
@@ -22,7 +23,10 @@ type StreamOpener func(onLayer source.LayerFunc, progress func(read, total int64
 // blobs make the image, in which order, the walks are merged. The result is
 // the one Analyze gives for the same image. The image is returned too; close
 // it when done.
-func AnalyzeStream(ctx context.Context, open StreamOpener, opts ...Option) (*Analysis, *source.Image, error) {
+//
+// A panic in the analysis is returned as a *bug.Error, as by Analyze.
+func AnalyzeStream(ctx context.Context, open StreamOpener, opts ...Option) (_ *Analysis, _ *source.Image, err error) {
+	defer bug.Catch(&err)
 	o := makeOptions(opts)
 	pt := newStreamTracker(o.progress)
 	type walked struct {
@@ -100,5 +104,5 @@ func analyzeWalked(img *source.Image, o options, pt *tracker, walked func(i int,
 		}
 		m.add(i, res, content)
 	}
-	return assemble(img, cfg, layers, m.b.Build(), m.headerSizes, m.contents, o, pt), nil
+	return assemble(img, cfg, layers, m.b.Build(), m.headerSizes, m.contents, o, pt)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // The walk of one layer runs as two goroutines joined by a bounded ring of
@@ -33,24 +34,60 @@ func (b *block) end() int64 { return b.off + int64(len(b.data)) }
 // blocks, handing each block to the hasher as it is filled. Seek (forward,
 // relative, lazy) lets the tar reader skip file content without copying it.
 type blockReader struct {
-	r    io.Reader
-	free chan *block
-	out  chan<- message
-	cur  *block
-	pos  int64 // the logical position; may lie beyond cur after a Seek
-	err  error // the fill error, returned once pos reaches errAt
+	r      io.Reader
+	failed <-chan struct{} // closed when the hasher fails
+	free   chan *block
+	out    chan<- message
+	cur    *block
+	pos    int64 // the logical position; may lie beyond cur after a Seek
+	err    error // the fill error, returned once pos reaches errAt
 	// errAt is where the stream stopped (its end or the failure).
 	errAt int64
 	// end is the offset just past the last block filled.
 	end int64
+	// taken is how many blocks came from the pool.
+	taken int
 }
 
-func newBlockReader(r io.Reader, out chan<- message) *blockReader {
-	br := &blockReader{r: r, free: make(chan *block, blockCount), out: out, errAt: -1}
-	for range blockCount {
-		br.free <- &block{data: make([]byte, 0, blockSize)}
+// blockPool keeps blocks between walks: images of thousands of small
+// layers would otherwise allocate fresh blocks for each.
+var blockPool = sync.Pool{New: func() any { return &block{data: make([]byte, 0, blockSize)} }}
+
+func newBlockReader(r io.Reader, out chan<- message, failed <-chan struct{}) *blockReader {
+	return &blockReader{r: r, failed: failed, free: make(chan *block, blockCount), out: out, errAt: -1}
+}
+
+// get returns a free block: one returned by the hasher, else a new one
+// while fewer than blockCount are out, else the next one returned.
+func (br *blockReader) get() (*block, error) {
+	select {
+	case b := <-br.free:
+		return b, nil
+	default:
 	}
-	return br
+	if br.taken < blockCount {
+		br.taken++
+		return blockPool.Get().(*block), nil
+	}
+	select {
+	case b := <-br.free:
+		return b, nil
+	case <-br.failed:
+		return nil, errHasherFailed
+	}
+}
+
+// release returns the blocks to the pool once the hasher has stopped.
+func (br *blockReader) release() {
+	for {
+		select {
+		case b := <-br.free:
+			b.data = b.data[:0]
+			blockPool.Put(b)
+		default:
+			return
+		}
+	}
 }
 
 // fill reads the next block of the stream and sends it to the hasher.
@@ -58,7 +95,10 @@ func (br *blockReader) fill() error {
 	if br.err != nil {
 		return br.err
 	}
-	b := <-br.free
+	b, err := br.get()
+	if err != nil {
+		return err
+	}
 	b.off = br.end
 	n, err := io.ReadFull(br.r, b.data[:blockSize])
 	b.data = b.data[:n]
@@ -68,7 +108,11 @@ func (br *blockReader) fill() error {
 	if n > 0 {
 		br.end += int64(n)
 		br.cur = b
-		br.out <- message{block: b}
+		select {
+		case br.out <- message{block: b}:
+		case <-br.failed:
+			return errHasherFailed
+		}
 	} else {
 		br.free <- b
 	}
@@ -109,6 +153,10 @@ func (br *blockReader) Seek(offset int64, whence int) (int64, error) {
 	br.pos += offset
 	return br.pos, nil
 }
+
+// errHasherFailed stops the reader when the hasher has panicked; the panic
+// itself is raised again once the reader has stopped.
+var errHasherFailed = errors.New("walk: the content hasher failed")
 
 // message is what the reader sends the hasher, in stream order: a block
 // just filled, or a file whose content starts at the reader's position.

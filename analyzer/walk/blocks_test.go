@@ -11,6 +11,7 @@ import (
 	"testing/iotest"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/stratascan/strata/analyzer/bug"
 	"github.com/stratascan/strata/analyzer/walk"
 	"github.com/zeebo/xxh3"
 )
@@ -146,4 +147,34 @@ func TestWalkTruncatedInsideBlocks(t *testing.T) {
 			t.Errorf("cut at %d: error %v, want the truncation of /big", cut, err)
 		}
 	}
+}
+
+type panicWriter struct{}
+
+func (panicWriter) Write([]byte) (int, error) { panic("inspector bug") }
+func (panicWriter) Close() error              { return nil }
+
+// TestWalkInspectorPanicReachesTheCaller checks that a panic in the hasher's
+// goroutine (here an inspector's) is raised again in the goroutine that
+// called Layer, as a *bug.Error, once the walk has stopped: it can be
+// recovered there instead of killing the process.
+func TestWalkInspectorPanicReachesTheCaller(t *testing.T) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for i := range 50 {
+		tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("f%d", i), Typeflag: tar.TypeReg, Mode: 0o644, Size: 300_000})
+		tw.Write(make([]byte, 300_000))
+	}
+	tw.Close()
+	defer func() {
+		r := recover()
+		be, ok := r.(*bug.Error)
+		if !ok || be.Value != "inspector bug" {
+			t.Fatalf("recovered %v, want the inspector's panic as a *bug.Error", r)
+		}
+	}()
+	walk.Layer(context.Background(), bytes.NewReader(buf.Bytes()), walk.Options{
+		Inspect: func(string, int64) io.WriteCloser { return panicWriter{} },
+	})
+	t.Fatal("Layer returned")
 }

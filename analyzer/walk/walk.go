@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/stratascan/strata/analyzer/bug"
 	"github.com/zeebo/xxh3"
 )
 
@@ -123,16 +124,37 @@ func withCompression(c Compression, err error) error {
 // selects to their writers (see blocks.go).
 func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string, int64) io.WriteCloser) (err error) {
 	msgs := make(chan message, 2*blockCount)
-	br := newBlockReader(r, msgs)
+	failed := make(chan struct{})
+	br := newBlockReader(r, msgs, failed)
 	hs := &hasher{in: msgs, free: br.free, inspect: inspect}
-	done := make(chan []fileHash, 1)
-	go func() { done <- hs.run() }()
+	type outcome struct {
+		hashes []fileHash
+		panic  *bug.Error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				// A bug in the hasher or an inspector: stop the reader, take
+				// what it still sends, and panic again in its goroutine.
+				close(failed)
+				for range msgs {
+				}
+				done <- outcome{panic: bug.From(r)}
+			}
+		}()
+		done <- outcome{hashes: hs.run()}
+	}()
 	var last *fileJob // the last file announced
 	defer func() {
 		close(msgs)
-		hashes := <-done
+		out := <-done
+		if out.panic != nil {
+			panic(out.panic)
+		}
+		br.release()
 		if err == nil {
-			for _, fh := range hashes {
+			for _, fh := range out.hashes {
 				res.Entries[fh.entry].Hash = fh.hash
 			}
 		}
@@ -180,7 +202,11 @@ func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string,
 			// blocks while the tar reader seeks past it.
 			e.Size = hdr.Size
 			last = &fileJob{entry: len(res.Entries), path: e.Path, start: br.pos, size: hdr.Size}
-			msgs <- message{file: last}
+			select {
+			case msgs <- message{file: last}:
+			case <-failed:
+				return errHasherFailed
+			}
 		}
 		if len(res.Entries) == cap(res.Entries) {
 			// Double rather than let append grow large slices by 1.25×,
