@@ -22,6 +22,7 @@ type loadFlags struct {
 	baseLayers int
 	tempDir    string
 	quiet      bool
+	dockerfile dockerfileFlags
 }
 
 func (f *loadFlags) register(c *cobra.Command) {
@@ -34,6 +35,7 @@ func (f *loadFlags) register(c *cobra.Command) {
 	fl.IntVar(&f.baseLayers, "base-layers", 1, "how many leading layers belong to the base image")
 	fl.StringVar(&f.tempDir, "tmp-dir", "", "where images from a daemon are spooled (default: the system temp dir)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print no progress")
+	f.dockerfile.register(c)
 }
 
 var (
@@ -85,7 +87,11 @@ func load(ctx context.Context, ref string, f *loadFlags, stderr io.Writer, extra
 	defer img.Close()
 
 	var prog *progress
-	aopts := append([]analyzer.Option{analyzer.WithBaseLayers(f.baseLayers), analyzer.WithVerify(f.verify)}, extra...)
+	df, err := f.dockerfile.parse()
+	if err != nil {
+		return nil, err
+	}
+	aopts := append([]analyzer.Option{analyzer.WithBaseLayers(f.baseLayers), analyzer.WithVerify(f.verify), analyzer.WithDockerfile(df)}, extra...)
 	if !f.quiet {
 		prog = newProgress(stderr, ref)
 		aopts = append(aopts, analyzer.WithProgress(prog.update))
