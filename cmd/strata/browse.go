@@ -70,6 +70,9 @@ func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, 
 			p.Send(ui.LoadedMsg{Err: inputError(ref, err)})
 			return
 		}
+		if lf.config != nil {
+			applyConfig(a, *lf.config)
+		}
 		p.Send(ui.LoadedMsg{Analysis: a, Image: img.Image})
 	}()
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/policy"
 	"github.com/stratascan/strata/analyzer/source"
 )
 
@@ -23,6 +24,8 @@ type loadFlags struct {
 	baseLayers int
 	tempDir    string
 	quiet      bool
+	// config, when set, is applied to the analysis (see applyConfig).
+	config *policy.Config
 }
 
 func (f *loadFlags) register(c *cobra.Command) {
@@ -35,7 +38,13 @@ func (f *loadFlags) register(c *cobra.Command) {
 	fl.IntVar(&f.baseLayers, "base-layers", 1, "how many leading layers belong to the base image")
 	fl.StringVar(&f.tempDir, "tmp-dir", "", "where images from a daemon are spooled (default: the system temp dir)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print no progress")
+	completeValues(c, "source", []string{"docker", "podman", "docker-archive", "oci", "oci-archive", "registry"})
+	completeValues(c, "platform", commonPlatforms)
 }
+
+// commonPlatforms are the platforms offered to complete --platform.
+var commonPlatforms = []string{"linux/amd64", "linux/arm64", "linux/arm64/v8", "linux/arm/v7", "linux/arm/v6",
+	"linux/386", "linux/ppc64le", "linux/s390x", "linux/riscv64", "windows/amd64", "windows/arm64"}
 
 var (
 	platformPattern = regexp.MustCompile(`^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$`)
@@ -93,6 +102,9 @@ func load(ctx context.Context, ref string, f *loadFlags, stderr io.Writer) (*ana
 	}
 	if err != nil {
 		return nil, inputError(ref, err)
+	}
+	if f.config != nil {
+		applyConfig(a, *f.config)
 	}
 	return a, nil
 }
