@@ -32,9 +32,6 @@ type Analysis struct {
 	// Dockerfile is the Dockerfile reconstructed from the history, with the
 	// findings attached to their steps.
 	Dockerfile findings.Dockerfile
-
-	// rulesInput is what the rules ran on, kept to apply them again.
-	rulesInput *findings.Input
 }
 
 // Analyze walks every layer of the image once (layers concurrently) and
@@ -78,11 +75,11 @@ func Analyze(ctx context.Context, img *source.Image, opts ...Option) (*Analysis,
 		dive, a.DiveInefficiencies = diveMetrics(t, headerSizes)
 	}()
 	if !o.noRules {
-		a.rulesInput = rulesInput(a, img, base, contents)
+		in := rulesInput(a, img, base, contents)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rules = findings.Run(a.rulesInput, findings.Options{})
+			rules = findings.Run(in, o.rules)
 		}()
 	}
 	a.Summary, a.Wasted = measure(t, layers, base)

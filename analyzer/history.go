@@ -31,12 +31,7 @@ func layerCommands(cfg *v1.ConfigFile, layers int) (cmds []string, raw []string,
 			continue
 		}
 		raw[i] = hist[j].CreatedBy
-		cmds[i] = Instruction(hist[j].CreatedBy)
+		cmds[i] = findings.Instruction(hist[j].CreatedBy)
 	}
 	return cmds, raw, known
 }
-
-// Instruction turns a history created_by into the Dockerfile instruction it
-// came from: "/bin/sh -c #(nop)  CMD [..]" → "CMD [..]", "/bin/sh -c apt-get
-// update" → "RUN apt-get update", "RUN /bin/sh -c x # buildkit" → "RUN x".
-func Instruction(createdBy string) string { return findings.Instruction(createdBy) }

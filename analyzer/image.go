@@ -55,7 +55,7 @@ func summarizeConfig(cfg *v1.ConfigFile) ConfigSummary {
 		s.Created = cfg.Created.UTC().Format("2006-01-02T15:04:05Z")
 	}
 	for _, kv := range c.Env {
-		s.Env = append(s.Env, MaskEnv(kv))
+		s.Env = append(s.Env, findings.MaskEnv(kv))
 	}
 	for p := range c.ExposedPorts {
 		s.ExposedPorts = append(s.ExposedPorts, p)
@@ -70,15 +70,3 @@ func summarizeConfig(cfg *v1.ConfigFile) ConfigSummary {
 	}
 	return s
 }
-
-// SecretName reports whether a variable name looks like it holds a secret,
-// matching whole tokens ("API_KEY", "dbPassword") rather than substrings
-// ("KEYBOARD", "PASSAGE"). See findings.SecretName.
-func SecretName(name string) bool { return findings.SecretName(name) }
-
-// MaskEnv masks the value of a NAME=VALUE pair whose name looks secret.
-func MaskEnv(kv string) string { return findings.MaskEnv(kv) }
-
-// MaskValue returns a preview of a secret that never shows it whole: at most
-// its first 3 characters (none for short values) followed by asterisks.
-func MaskValue(v string) string { return findings.MaskValue(v) }

@@ -1,6 +1,10 @@
 package analyzer
 
-import "runtime"
+import (
+	"runtime"
+
+	"github.com/stratascan/strata/analyzer/findings"
+)
 
 // Option configures Analyze.
 type Option func(*options)
@@ -12,6 +16,7 @@ type options struct {
 	concurrency int
 	cache       *LayerCache
 	noRules     bool
+	rules       findings.Options
 }
 
 func makeOptions(opts []Option) options {
@@ -41,6 +46,12 @@ func WithProgress(f func(Progress)) Option { return func(o *options) { o.progres
 // reconstructed Dockerfile, and the content scan during the walk that feeds
 // them) on or off. It is on by default; off leaves the metrics only.
 func WithRules(on bool) Option { return func(o *options) { o.noRules = !on } }
+
+// WithRuleOptions sets the rule overrides (severities, disabled rules) the
+// rules run with, so that the findings, the reconstructed Dockerfile and the
+// potential savings all agree with a policy. The default runs every rule at
+// its own severity.
+func WithRuleOptions(ro findings.Options) Option { return func(o *options) { o.rules = ro } }
 
 // WithConcurrency sets how many layers are read at once. The default is
 // GOMAXPROCS.

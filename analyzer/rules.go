@@ -18,17 +18,6 @@ func rulesInput(a *Analysis, img *source.Image, base int, contents []*findings.C
 	return in
 }
 
-// ApplyRules runs the rules again with opts (severity overrides, disabled
-// rules) and replaces the findings, the package inventory, the Dockerfile
-// and the potential savings. Analyze has already applied them with the
-// default options.
-func (a *Analysis) ApplyRules(opts findings.Options) {
-	if a.rulesInput == nil {
-		return
-	}
-	a.setRules(findings.Run(a.rulesInput, opts))
-}
-
 // setRules records what the rules found.
 func (a *Analysis) setRules(res findings.Result) {
 	a.Findings, a.Packages, a.Dockerfile = res.Findings, res.Packages, res.Dockerfile

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/tree"
 	"github.com/stratascan/strata/analyzer/walk"
@@ -101,7 +101,7 @@ func keyBench(b *testing.B, setup func(Model) Model, press func(i int) []tea.Msg
 		for _, msg := range press(i) {
 			m = send(m, msg)
 		}
-		_ = m.View()
+		_ = m.render()
 		times = append(times, time.Since(start))
 	}
 	b.StopTimer()
@@ -204,7 +204,7 @@ func BenchmarkFirstScreen(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		m := NewBrowser(a, WithFindings(nil))
 		m = send(m, tea.WindowSizeMsg{Width: 120, Height: 40})
-		_ = m.View()
+		_ = m.render()
 		if i == 0 {
 			keep = append(keep, m)
 		}

@@ -3,7 +3,7 @@ package ui
 import (
 	"fmt"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/report/termtext"
 )
@@ -14,7 +14,7 @@ type scroller struct {
 	offset int
 }
 
-func (s *scroller) update(msg tea.KeyMsg, k KeyMap, lines, height int) {
+func (s *scroller) update(msg tea.KeyPressMsg, k KeyMap, lines, height int) {
 	s.offset, _ = k.listMove(msg, s.offset, height, lines)
 	s.clamp(lines, height)
 }
@@ -59,7 +59,7 @@ func (m *Details) SetLayer(i int) {
 
 // Update scrolls the text.
 func (m Details) Update(msg tea.Msg) (Details, tea.Cmd) {
-	if km, ok := msg.(tea.KeyMsg); ok && m.focused {
+	if km, ok := msg.(tea.KeyPressMsg); ok && m.focused {
 		m.scroll.update(km, m.KeyMap, len(m.lines()), m.height-2)
 	}
 	return m, nil

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/stratascan/strata/analyzer/compare"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/report/termtext"
@@ -37,10 +37,11 @@ const (
 // them (the selected item's details, packages, findings, configuration),
 // and on the right one file tree coloured by the difference.
 type DiffModel struct {
-	r      *compare.Result
-	keys   KeyMap
-	styles *Styles
-	help   help.Model
+	r           *compare.Result
+	keys        KeyMap
+	styles      *Styles
+	fixedStyles bool
+	help        help.Model
 
 	focus      diffPane
 	tab        diffTab
@@ -60,8 +61,11 @@ type DiffOption func(*DiffModel)
 // WithDiffKeyMap replaces the default key bindings.
 func WithDiffKeyMap(k KeyMap) DiffOption { return func(m *DiffModel) { m.keys = k } }
 
-// WithDiffStyles replaces the default styles.
-func WithDiffStyles(s *Styles) DiffOption { return func(m *DiffModel) { m.styles = s } }
+// WithDiffStyles replaces the default styles, whatever the terminal's
+// background.
+func WithDiffStyles(s *Styles) DiffOption {
+	return func(m *DiffModel) { m.styles, m.fixedStyles = s, true }
+}
 
 // NewDiff returns the browser of a comparison.
 func NewDiff(r *compare.Result, opts ...DiffOption) DiffModel {
@@ -71,37 +75,45 @@ func NewDiff(r *compare.Result, opts ...DiffOption) DiffModel {
 	}
 	m.help = help.New()
 	m.help.ShortSeparator = "  "
+	m.styleHelp()
+	return m
+}
+
+func (m *DiffModel) styleHelp() {
 	m.help.Styles.ShortKey = m.styles.HelpKey
 	m.help.Styles.ShortDesc = m.styles.HelpDesc
 	m.help.Styles.ShortSeparator = m.styles.HelpSep
 	m.help.Styles.Ellipsis = m.styles.HelpSep
-	return m
 }
 
-// Init does nothing: the comparison is complete when the browser opens.
-func (m DiffModel) Init() tea.Cmd { return nil }
+// Init asks the terminal for its background colour (the comparison is
+// complete when the browser opens).
+func (m DiffModel) Init() tea.Cmd { return tea.RequestBackgroundColor }
 
 // Update handles keys, the mouse wheel and resizes.
 func (m DiffModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-	case tea.MouseMsg:
-		if msg.Action == tea.MouseActionPress {
-			switch msg.Button {
-			case tea.MouseButtonWheelUp:
-				m.scroll(-1)
-			case tea.MouseButtonWheelDown:
-				m.scroll(1)
-			}
+	case tea.BackgroundColorMsg:
+		if !m.fixedStyles {
+			m.styles = NewStyles(msg.IsDark())
+			m.styleHelp()
 		}
-	case tea.KeyMsg:
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			m.scroll(-1)
+		case tea.MouseWheelDown:
+			m.scroll(1)
+		}
+	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	}
 	return m, nil
 }
 
-func (m DiffModel) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m DiffModel) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -201,8 +213,16 @@ const diffHeaderHeight = 5
 
 func (m DiffModel) bodyHeight() int { return max(m.height-diffHeaderHeight-1, 4) }
 
-// View draws the screen.
-func (m DiffModel) View() string {
+// View draws the screen in the alternate screen, with the mouse reported.
+func (m DiffModel) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	return v
+}
+
+// render draws the screen.
+func (m DiffModel) render() string {
 	if m.quitting || m.width == 0 {
 		return ""
 	}

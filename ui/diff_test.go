@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -86,7 +86,7 @@ func diffTestResult(t testing.TB) *compare.Result {
 		}
 		as[0].Image.Reference, as[1].Image.Reference = "app:1", "app:2"
 		b, _ := compare.ParseBudget("10%")
-		diffResult = compare.Compare(as[0], as[1], compare.Options{Gate: compare.Gate{MaxGrowth: []compare.Budget{b}}})
+		diffResult, diffErr = compare.Compare(as[0], as[1], compare.Options{Gate: compare.Gate{MaxGrowth: []compare.Budget{b}}})
 	})
 	if diffErr != nil {
 		t.Fatal(diffErr)
@@ -126,7 +126,7 @@ func TestDiffView(t *testing.T) {
 			t.Run(fmt.Sprintf("%s_%dx%d", sc.name, sz.w, sz.h), func(t *testing.T) {
 				m := sendDiff(NewDiff(r), tea.WindowSizeMsg{Width: sz.w, Height: sz.h})
 				m = sendDiff(m, keys(sc.keys...)...)
-				view := m.View()
+				view := m.render()
 				checkSize(t, view, sz.w, sz.h)
 				golden.RequireEqual(t, []byte(ansi.Strip(view)))
 			})
@@ -138,7 +138,7 @@ func TestDiffIdenticalAndQuit(t *testing.T) {
 	r := diffTestResult(t)
 	same := &compare.Result{Old: r.Old, New: r.Old, Identical: true}
 	m := sendDiff(NewDiff(same), tea.WindowSizeMsg{Width: 80, Height: 24})
-	view := ansi.Strip(m.View())
+	view := ansi.Strip(m.render())
 	for _, want := range []string{"identical images", "no file changes", "no layers"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("the view lacks %q:\n%s", want, view)

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/analyzer/tree"
 	"github.com/stratascan/strata/analyzer/walk"
@@ -211,7 +211,7 @@ func (m FileTree) Update(msg tea.Msg) (FileTree, tea.Cmd) {
 			m.changed()
 		}
 		return m, nil
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		if !m.focused {
 			return m, nil
 		}
@@ -220,7 +220,7 @@ func (m FileTree) Update(msg tea.Msg) (FileTree, tea.Cmd) {
 	return m, nil
 }
 
-func (m FileTree) handleKey(msg tea.KeyMsg) (FileTree, tea.Cmd) {
+func (m FileTree) handleKey(msg tea.KeyPressMsg) (FileTree, tea.Cmd) {
 	k := m.KeyMap
 	nv := m.nav
 	m.status = ""
@@ -252,10 +252,10 @@ func (m FileTree) handleKey(msg tea.KeyMsg) (FileTree, tea.Cmd) {
 			}
 			m.move(1)
 		}
-	case key.Matches(msg, k.Toggle), msg.Type == tea.KeyEnter:
+	case key.Matches(msg, k.Toggle), msg.Code == tea.KeyEnter:
 		if nv.ix.isDir(m.cursor) {
 			m.toggle(m.cursor)
-		} else if msg.Type == tea.KeyEnter {
+		} else if msg.Code == tea.KeyEnter {
 			return m, m.preview()
 		}
 	case key.Matches(msg, k.ToggleAll):

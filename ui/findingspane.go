@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/report/termtext"
 )
@@ -76,7 +76,7 @@ func (m Findings) listHeight() int {
 
 // Update moves the selection and jumps on Enter.
 func (m Findings) Update(msg tea.Msg) (Findings, tea.Cmd) {
-	km, ok := msg.(tea.KeyMsg)
+	km, ok := msg.(tea.KeyPressMsg)
 	if !ok || !m.focused || len(m.list) == 0 {
 		return m, nil
 	}

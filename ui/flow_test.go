@@ -1,43 +1,95 @@
 package ui
 
 import (
-	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/teatest"
-	"github.com/muesli/termenv"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/source"
 	"github.com/stratascan/strata/fixtures"
 )
+
+// screen holds the last frame a program drew, without its escape sequences:
+// the terminal's renderer sends only the cells that change, so a frame is
+// read from the model's view rather than from the output stream.
+type screen struct {
+	mu   sync.Mutex
+	last string
+}
+
+func (s *screen) set(v string) { s.mu.Lock(); s.last = v; s.mu.Unlock() }
+
+func (s *screen) get() string { s.mu.Lock(); defer s.mu.Unlock(); return s.last }
+
+// probed is a model that records every frame it draws on a screen.
+type probed struct {
+	tea.Model
+	s *screen
+}
+
+func (p probed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := p.Model.Update(msg)
+	return probed{m, p.s}, cmd
+}
+
+func (p probed) View() tea.View {
+	v := p.Model.View()
+	p.s.set(ansi.Strip(v.Content))
+	return v
+}
+
+// startProgram runs a model in a w×h test terminal; waitFor waits until one
+// frame shows every string.
+func startProgram(t *testing.T, m tea.Model, w, h int) (*teatest.TestModel, func(what ...string)) {
+	t.Helper()
+	s := &screen{}
+	tm := teatest.NewTestModel(t, probed{m, s}, teatest.WithInitialTermSize(w, h))
+	go io.Copy(io.Discard, tm.Output())
+	waitFor := func(what ...string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			frame := s.get()
+			missing := ""
+			for _, w := range what {
+				if !strings.Contains(frame, w) {
+					missing = w
+					break
+				}
+			}
+			if missing == "" {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no frame shows %q after 10s; the last one:\n%s", missing, frame)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	return tm, waitFor
+}
+
+// finalModel returns the model a program ended with.
+func finalModel(t *testing.T, tm *teatest.TestModel) tea.Model {
+	t.Helper()
+	return tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(probed).Model
+}
 
 // TestFlow drives the whole program: load with progress, move through the
 // layers, open a finding, land on its file in the tree, quit.
 func TestFlow(t *testing.T) {
 	a, img := demo(t)
 	m := New("demo.tar", WithFindings(demoFindings()), WithWorkDir(t.TempDir()))
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
-	// waitFor waits for output holding every string (output read once is
-	// gone, so what one frame shows is checked in one call).
-	waitFor := func(what ...string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(out []byte) bool {
-			for _, w := range what {
-				if !bytes.Contains(out, []byte(w)) {
-					return false
-				}
-			}
-			return true
-		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
-	}
+	tm, waitFor := startProgram(t, m, 100, 30)
 	for i := range a.Layers {
 		tm.Send(ProgressMsg(analyzer.Progress{Layer: i, Layers: len(a.Layers), Read: 10, Size: 10, Done: i < 4}))
 	}
@@ -53,7 +105,7 @@ func TestFlow(t *testing.T) {
 	tm.Send(keyMsg("enter")) // the worst finding: the .env file of layer 4
 	waitFor("Layer 4 Contents", "File History · .env")
 	tm.Send(keyMsg("q"))
-	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(Model)
+	fm := finalModel(t, tm).(Model)
 	if got := fm.cursorPath(); got != "/app/.env" {
 		t.Errorf("cursor on %q, want /app/.env", got)
 	}
@@ -66,11 +118,10 @@ func TestFlow(t *testing.T) {
 func TestFlowCancel(t *testing.T) {
 	cancelled := make(chan struct{})
 	m := New("demo.tar", WithCancel(func() { close(cancelled) }))
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
-	teatest.WaitFor(t, tm.Output(), func(out []byte) bool { return bytes.Contains(out, []byte("Opening the image")) },
-		teatest.WithDuration(10*time.Second))
-	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
-	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(Model)
+	tm, waitFor := startProgram(t, m, 80, 24)
+	waitFor("Opening the image")
+	tm.Send(keyMsg("ctrl+c"))
+	fm := finalModel(t, tm).(Model)
 	select {
 	case <-cancelled:
 	default:
@@ -131,7 +182,7 @@ func TestEscapedNames(t *testing.T) {
 	a, img := openFixture(t, escapeImage())
 	m := NewBrowser(a, WithImage(img.Image), WithFindings(nil))
 	m = send(m, tea.WindowSizeMsg{Width: 120, Height: 30})
-	view := m.View()
+	view := m.render()
 	plain := ansi.Strip(view)
 	if strings.ContainsAny(plain, "\x1b\a") {
 		t.Errorf("raw control characters reach the terminal:\n%q", plain)
@@ -207,12 +258,10 @@ func TestPreviewKinds(t *testing.T) {
 
 // TestPlainStyles draws without any colour but keeps the selection visible.
 func TestPlainStyles(t *testing.T) {
-	lipgloss.SetColorProfile(termenv.ANSI256)
-	defer lipgloss.SetColorProfile(termenv.Ascii)
-	colored := newTestModel(t, 80, 24).View()
-	plain := newTestModel(t, 80, 24, WithStyles(PlainStyles())).View()
-	if !strings.Contains(colored, "\x1b[38;5;") {
-		t.Fatal("the default styles draw no colour under a 256-colour profile")
+	colored := newTestModel(t, 80, 24).render()
+	plain := newTestModel(t, 80, 24, WithStyles(PlainStyles())).render()
+	if !strings.Contains(colored, "\x1b[38;") {
+		t.Fatal("the default styles draw no colour")
 	}
 	if strings.Contains(plain, "\x1b[38;") || strings.Contains(plain, "\x1b[48;") {
 		t.Error("PlainStyles draws colours")

@@ -1,8 +1,8 @@
 package ui
 
 import (
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 )
 
 // KeyMap holds every key binding of the browser. Defaults follow dive where
@@ -82,8 +82,8 @@ func DefaultKeyMap() KeyMap {
 
 		Collapse:       b("←/h", "parent", "left", "h"),
 		Expand:         b("→/l", "expand", "right", "l"),
-		Toggle:         b("space", "collapse/expand", " ", "enter"),
-		ToggleAll:      b("ctrl+space/*", "collapse/expand all", "ctrl+@", "ctrl+ ", "*"),
+		Toggle:         b("space", "collapse/expand", "space", "enter"),
+		ToggleAll:      b("ctrl+space/*", "collapse/expand all", "ctrl+space", "ctrl+@", "*"),
 		ShowAdded:      b("ctrl+a/A", "added", "ctrl+a", "A"),
 		ShowRemoved:    b("ctrl+r/R", "removed", "ctrl+r", "R"),
 		ShowModified:   b("M", "modified", "M"),
@@ -137,7 +137,7 @@ func (k KeyMap) groups() []helpGroup {
 // listMove applies a movement key (up, down, page up and down, top, bottom)
 // to a cursor over n items shown page at a time, and clamps the result to
 // the list. ok is false, and the cursor unchanged, for any other key.
-func (k KeyMap) listMove(msg tea.KeyMsg, cursor, page, n int) (_ int, ok bool) {
+func (k KeyMap) listMove(msg tea.KeyPressMsg, cursor, page, n int) (_ int, ok bool) {
 	switch {
 	case key.Matches(msg, k.Up):
 		cursor--

@@ -3,8 +3,8 @@ package ui
 import (
 	"fmt"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/report/termtext"
 )
@@ -73,7 +73,7 @@ func (m *Layers) scroll() {
 
 // Update moves the selection and switches modes.
 func (m Layers) Update(msg tea.Msg) (Layers, tea.Cmd) {
-	km, ok := msg.(tea.KeyMsg)
+	km, ok := msg.(tea.KeyPressMsg)
 	if !ok || !m.focused {
 		return m, nil
 	}

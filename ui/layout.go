@@ -1,10 +1,11 @@
 package ui
 
 import (
+	tea "charm.land/bubbletea/v2"
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
+	"charm.land/bubbles/v2/key"
 )
 
 // bodyHeight is the height left for panes above the footer lines.
@@ -52,8 +53,8 @@ func (m *Model) layout() {
 	m.findings.SetSize(lw, ih)
 	m.tree.SetSize(rw, th)
 	m.history.SetSize(rw, hh)
-	m.help.Width = w
-	m.filter.Width = max(w-len(m.filter.Prompt)-2, 10)
+	m.help.SetWidth(w)
+	m.filter.SetWidth(max(w-len(m.filter.Prompt)-2, 10))
 	tabs := m.tabs()
 	m.details.title, m.summary.title, m.findings.title = tabs, tabs, tabs
 	if m.focus == paneHistory && hh == 0 {
@@ -72,8 +73,16 @@ func (m *Model) tabs() string {
 	return strings.Join(names, " ")
 }
 
-// View draws the screen.
-func (m Model) View() string {
+// View draws the screen in the alternate screen, with the mouse reported.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	return v
+}
+
+// render draws the screen.
+func (m Model) render() string {
 	if m.quitting || m.width == 0 {
 		return ""
 	}

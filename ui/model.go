@@ -5,10 +5,10 @@ import (
 	"os"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/findings"
@@ -70,25 +70,27 @@ func WithContext(ctx context.Context) Option { return func(m *Model) { m.ctx = c
 // WithKeyMap replaces the default key bindings.
 func WithKeyMap(k KeyMap) Option { return func(m *Model) { m.keys = k } }
 
-// WithStyles replaces the default styles.
-func WithStyles(s *Styles) Option { return func(m *Model) { m.styles = s } }
+// WithStyles replaces the default styles, whatever the terminal's
+// background.
+func WithStyles(s *Styles) Option { return func(m *Model) { m.styles, m.fixedStyles = s, true } }
 
 // withClock fixes the loading screen's clock (tests).
 func withClock(now func() time.Time) Option { return func(m *Model) { m.now = now } }
 
 // Model is the browser's root model: the loading screen, then the panes.
 type Model struct {
-	keys    KeyMap
-	styles  *Styles
-	help    help.Model
-	state   state
-	ref     string
-	load    loading
-	err     error
-	ctx     context.Context
-	cancel  func()
-	workDir string
-	now     func() time.Time
+	keys        KeyMap
+	styles      *Styles
+	fixedStyles bool // set by WithStyles: kept whatever the background
+	help        help.Model
+	state       state
+	ref         string
+	load        loading
+	err         error
+	ctx         context.Context
+	cancel      func()
+	workDir     string
+	now         func() time.Time
 
 	a            *analyzer.Analysis
 	img          v1.Image
@@ -134,10 +136,7 @@ func New(ref string, opts ...Option) Model {
 	}
 	m.help = help.New()
 	m.help.ShortSeparator = "  "
-	m.help.Styles.ShortKey = m.styles.HelpKey
-	m.help.Styles.ShortDesc = m.styles.HelpDesc
-	m.help.Styles.ShortSeparator = m.styles.HelpSep
-	m.help.Styles.Ellipsis = m.styles.HelpSep
+	m.styleHelp()
 	m.filter = textinput.New()
 	m.filter.Prompt = "Filter: "
 	m.filter.Placeholder = "regexp or text matched in the path"
@@ -155,12 +154,31 @@ func NewBrowser(a *analyzer.Analysis, opts ...Option) Model {
 // Err returns the error that ended the browser (a failed load), if any.
 func (m Model) Err() error { return m.err }
 
-// Init starts the loading screen's clock.
+// Init asks the terminal for its background colour, the program owning the
+// terminal by then, and starts the loading screen's clock.
 func (m Model) Init() tea.Cmd {
 	if m.state == stateLoading {
-		return m.tick()
+		return tea.Batch(tea.RequestBackgroundColor, m.tick())
 	}
-	return nil
+	return tea.RequestBackgroundColor
+}
+
+// setBackground picks the styles made for the terminal's background; the
+// panes share the styles, so they follow.
+func (m *Model) setBackground(dark bool) {
+	if m.fixedStyles {
+		return
+	}
+	*m.styles = *NewStyles(dark)
+	m.styleHelp()
+}
+
+// styleHelp styles the footer's key help.
+func (m *Model) styleHelp() {
+	m.help.Styles.ShortKey = m.styles.HelpKey
+	m.help.Styles.ShortDesc = m.styles.HelpDesc
+	m.help.Styles.ShortSeparator = m.styles.HelpSep
+	m.help.Styles.Ellipsis = m.styles.HelpSep
 }
 
 func (m Model) tick() tea.Cmd {
@@ -258,6 +276,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
 		return m, nil
+	case tea.BackgroundColorMsg:
+		m.setBackground(msg.IsDark())
+		return m, nil
 	case ProgressMsg:
 		m.load.update(msg)
 		return m, nil
@@ -277,7 +298,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.loaded(msg.Analysis)
 		return m, nil
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	case tea.MouseMsg:
 		return m.handleMouse(msg)
@@ -333,20 +354,9 @@ func (m *Model) jump(j jumpMsg) {
 	}
 }
 
-func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
-	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.filtering {
-		// Keys typed fast arrive as one message; handle them one by one.
-		var cmds []tea.Cmd
-		var tm tea.Model = m
-		for _, r := range msg.Runes {
-			var c tea.Cmd
-			tm, c = tm.(Model).handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
-			cmds = append(cmds, c)
-		}
-		return tm, tea.Batch(cmds...)
-	}
-	if msg.Type == tea.KeyCtrlC || (m.state != stateBrowsing && key.Matches(msg, k.Quit)) {
+	if msg.String() == "ctrl+c" || (m.state != stateBrowsing && key.Matches(msg, k.Quit)) {
 		return m.quit()
 	}
 	if m.state != stateBrowsing {
@@ -445,9 +455,9 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-func (m Model) handleFilterKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m Model) handleFilterKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
-	case key.Matches(msg, m.keys.Close), msg.Type == tea.KeyEnter:
+	case key.Matches(msg, m.keys.Close), msg.Code == tea.KeyEnter:
 		m.filtering = false
 		m.filter.Blur()
 		m.layout()
@@ -475,34 +485,42 @@ func (m Model) handleMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 	if m.state != stateBrowsing || m.showHelp {
 		return m, nil
 	}
+	mouse := msg.Mouse()
 	if m.preview.open {
-		switch msg.Button {
-		case tea.MouseButtonWheelUp:
-			m.preview.scroll.offset -= 3
-		case tea.MouseButtonWheelDown:
-			m.preview.scroll.offset += 3
+		if _, ok := msg.(tea.MouseWheelMsg); ok {
+			switch mouse.Button {
+			case tea.MouseWheelUp:
+				m.preview.scroll.offset -= 3
+			case tea.MouseWheelDown:
+				m.preview.scroll.offset += 3
+			}
+			m.preview.scroll.clamp(len(m.preview.lines), m.bodyHeight()-2)
 		}
-		m.preview.scroll.clamp(len(m.preview.lines), m.bodyHeight()-2)
 		return m, nil
 	}
 	target := pane(-1)
 	for p, r := range m.rects {
-		if r.contains(msg.X, msg.Y) {
+		if r.contains(mouse.X, mouse.Y) {
 			target = pane(p)
 		}
 	}
 	if target < 0 {
 		return m, nil
 	}
-	y := msg.Y - m.rects[target].y
+	y := mouse.Y - m.rects[target].y
 	wheel := 0
-	switch msg.Button {
-	case tea.MouseButtonWheelUp:
-		wheel = -3
-	case tea.MouseButtonWheelDown:
-		wheel = 3
-	case tea.MouseButtonLeft:
-		if msg.Action != tea.MouseActionPress {
+	switch msg.(type) {
+	case tea.MouseWheelMsg:
+		switch mouse.Button {
+		case tea.MouseWheelUp:
+			wheel = -3
+		case tea.MouseWheelDown:
+			wheel = 3
+		default:
+			return m, nil
+		}
+	case tea.MouseClickMsg:
+		if mouse.Button != tea.MouseLeft {
 			return m, nil
 		}
 		m.setFocus(target)

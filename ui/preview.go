@@ -7,8 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/report/termtext"
@@ -77,7 +77,7 @@ func (p *preview) show(msg previewDoneMsg, hasImage bool) {
 	}
 }
 
-func (p *preview) update(msg tea.KeyMsg, k KeyMap, height int) {
+func (p *preview) update(msg tea.KeyPressMsg, k KeyMap, height int) {
 	switch {
 	case key.Matches(msg, k.Close), key.Matches(msg, k.Quit) && msg.String() == "q", key.Matches(msg, k.Preview):
 		p.open = false

@@ -1,14 +1,17 @@
 package ui
 
 import (
-	"github.com/charmbracelet/lipgloss"
+	"image/color"
+
+	"charm.land/lipgloss/v2"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/tree"
 )
 
 // Styles are every style the browser draws with, in one place. Colours are
-// adaptive: one value for light terminals, one for dark ones. Under NO_COLOR
-// (an Ascii colour profile) only bold, reverse and the text markers remain.
+// chosen for the terminal's background: one value for light terminals, one
+// for dark ones. Under NO_COLOR (an Ascii colour profile) only bold, reverse
+// and the text markers remain.
 type Styles struct {
 	Border        lipgloss.Style
 	BorderFocused lipgloss.Style
@@ -38,22 +41,32 @@ type Styles struct {
 	HelpKey  lipgloss.Style
 	HelpDesc lipgloss.Style
 	HelpSep  lipgloss.Style
+
+	// plain marks styles without colour, which a background report leaves
+	// alone.
+	plain bool
 }
 
-var (
-	colAccent   = lipgloss.AdaptiveColor{Light: "#5A3FC0", Dark: "#B4A0FF"}
-	colBorder   = lipgloss.AdaptiveColor{Light: "#A0A0A0", Dark: "#5C5C5C"}
-	colDim      = lipgloss.AdaptiveColor{Light: "#767676", Dark: "#8A8A8A"}
-	colAdded    = lipgloss.AdaptiveColor{Light: "#1A7F37", Dark: "#5FD75F"}
-	colModified = lipgloss.AdaptiveColor{Light: "#9A6700", Dark: "#E5C07B"}
-	colRemoved  = lipgloss.AdaptiveColor{Light: "#CF222E", Dark: "#FF6B6B"}
-	colRange    = lipgloss.AdaptiveColor{Light: "#8250DF", Dark: "#D787FF"}
-	colInfo     = lipgloss.AdaptiveColor{Light: "#0969DA", Dark: "#79B8FF"}
-	colCritical = lipgloss.AdaptiveColor{Light: "#A40E26", Dark: "#FF4D6D"}
-)
+// DefaultStyles returns the browser's styles for a dark terminal, which the
+// browser switches to LightStyles when the terminal reports a light
+// background.
+func DefaultStyles() *Styles { return NewStyles(true) }
 
-// DefaultStyles returns the browser's styles.
-func DefaultStyles() *Styles {
+// NewStyles returns the browser's styles for a dark or a light background.
+func NewStyles(dark bool) *Styles {
+	ld := lipgloss.LightDark(dark)
+	c := func(light, dark string) color.Color { return ld(lipgloss.Color(light), lipgloss.Color(dark)) }
+	var (
+		colAccent   = c("#5A3FC0", "#B4A0FF")
+		colBorder   = c("#A0A0A0", "#5C5C5C")
+		colDim      = c("#767676", "#8A8A8A")
+		colAdded    = c("#1A7F37", "#5FD75F")
+		colModified = c("#9A6700", "#E5C07B")
+		colRemoved  = c("#CF222E", "#FF6B6B")
+		colRange    = c("#8250DF", "#D787FF")
+		colInfo     = c("#0969DA", "#79B8FF")
+		colCritical = c("#A40E26", "#FF4D6D")
+	)
 	s := &Styles{
 		Border:        lipgloss.NewStyle().Foreground(colBorder),
 		BorderFocused: lipgloss.NewStyle().Foreground(colAccent),
@@ -100,6 +113,7 @@ func (s *Styles) severity(v findings.Severity) lipgloss.Style {
 // focus still show, and changes read from their +, ~ and - markers.
 func PlainStyles() *Styles {
 	s := DefaultStyles()
+	s.plain = true
 	plain := func(st *lipgloss.Style) { *st = st.UnsetForeground().UnsetBackground() }
 	for _, st := range []*lipgloss.Style{&s.Border, &s.BorderFocused, &s.Title, &s.TitleFocused, &s.Selected,
 		&s.SelectedBlur, &s.Header, &s.Label, &s.Value, &s.Dim, &s.Error, &s.Bar, &s.BarEmpty, &s.RangeMark,

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/report/termtext"
 )
@@ -32,7 +32,7 @@ func (m *Summary) SetSize(w, h int) { m.width, m.height = w, h }
 
 // Update scrolls the text.
 func (m Summary) Update(msg tea.Msg) (Summary, tea.Cmd) {
-	if km, ok := msg.(tea.KeyMsg); ok && m.focused {
+	if km, ok := msg.(tea.KeyPressMsg); ok && m.focused {
 		m.scroll.update(km, m.KeyMap, len(m.lines()), m.height-2)
 	}
 	return m, nil

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/stratascan/strata/analyzer"
@@ -44,7 +44,7 @@ func TestView(t *testing.T) {
 			t.Run(fmt.Sprintf("%s_%dx%d", sc.name, sz.w, sz.h), func(t *testing.T) {
 				m := newTestModel(t, sz.w, sz.h)
 				m = send(m, keys(sc.keys...)...)
-				view := m.View()
+				view := m.render()
 				checkSize(t, view, sz.w, sz.h)
 				golden.RequireEqual(t, []byte(ansi.Strip(view)))
 			})
@@ -94,7 +94,7 @@ func TestLoadingView(t *testing.T) {
 			clock = start.Add(4 * time.Second)
 			tm, _ := m.Update(tickMsg(clock)) // not send: the next tick would wait
 			m = tm.(Model)
-			view := m.View()
+			view := m.render()
 			checkSize(t, view, sz.w, 0)
 			golden.RequireEqual(t, []byte(ansi.Strip(view)))
 		})
@@ -122,8 +122,8 @@ func TestSmallTerminal(t *testing.T) {
 	for _, sz := range []struct{ w, h int }{{60, 20}, {100, 30}, {60, 20}, {40, 12}} {
 		m = send(m, tea.WindowSizeMsg{Width: sz.w, Height: sz.h})
 		m = send(m, keys("j", "tab", "tab", "j", "j")...)
-		checkSize(t, m.View(), sz.w, sz.h)
+		checkSize(t, m.render(), sz.w, sz.h)
 	}
 	m = send(m, tea.WindowSizeMsg{Width: 60, Height: 20})
-	golden.RequireEqual(t, []byte(ansi.Strip(m.View())))
+	golden.RequireEqual(t, []byte(ansi.Strip(m.render())))
 }

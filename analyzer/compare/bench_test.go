@@ -109,7 +109,7 @@ func benchCompare(b *testing.B, oldName, newName string, oldSpec, newSpec fixtur
 		analyzeT += time.Since(t0)
 
 		t1 := time.Now()
-		r = compare.Compare(aOld, aNew, compare.Options{})
+		r = mustCompare(b, aOld, aNew, compare.Options{})
 		compareT += time.Since(t1)
 
 		t2 := time.Now()
@@ -120,7 +120,7 @@ func benchCompare(b *testing.B, oldName, newName string, oldSpec, newSpec fixtur
 		go func() { defer wg.Done(); o = analyze(imgOld, analyzer.WithLayerCache(cache)) }()
 		go func() { defer wg.Done(); n = analyze(imgNew, analyzer.WithLayerCache(cache)) }()
 		wg.Wait()
-		compare.Compare(o, n, compare.Options{})
+		mustCompare(b, o, n, compare.Options{})
 		diffT += time.Since(t2)
 	}
 	b.StopTimer()

@@ -47,11 +47,14 @@ type Result struct {
 
 // Compare compares two analyses. It only reads them; the work is one merge
 // pass over the two trees plus small passes over layers, packages,
-// findings and configuration. Options that fail to validate (a malformed
-// glob) are reported by Validate; Compare ignores such a glob.
-func Compare(old, new *analyzer.Analysis, opts Options) *Result {
+// findings and configuration. The only error is a malformed ignore glob,
+// reported before any work (as Validate reports it).
+func Compare(old, new *analyzer.Analysis, opts Options) (*Result, error) {
+	m, err := opts.matcher()
+	if err != nil {
+		return nil, err
+	}
 	r := &Result{Old: old.Image, New: new.Image}
-	m := opts.matcher()
 	r.Layers = AlignLayers(old.Layers, new.Layers)
 	r.Files = compareFiles(old, new, m)
 	r.Packages = comparePackages(old.Packages, new.Packages)
@@ -60,28 +63,24 @@ func Compare(old, new *analyzer.Analysis, opts Options) *Result {
 	r.Summary = summarize(old, new, r)
 	r.Identical = r.identical()
 	r.Gate = opts.Gate.Evaluate(r)
-	return r
+	return r, nil
 }
 
-// Validate reports the first malformed ignore glob.
+// Validate reports the first malformed ignore glob, so that a caller can
+// reject the options before loading the images.
 func (o Options) Validate() error {
-	_, err := glob.New(o.IgnorePaths...)
+	_, err := o.matcher()
 	return err
 }
 
-// matcher compiles the ignore globs, skipping malformed ones.
-func (o Options) matcher() *glob.Matcher {
+// matcher compiles the noise globs (unless IncludeNoisy) and the ignore
+// globs.
+func (o Options) matcher() (*glob.Matcher, error) {
 	var globs []string
 	if !o.IncludeNoisy {
 		globs = append(globs, NoisyPaths...)
 	}
-	for _, g := range o.IgnorePaths {
-		if glob.Valid(g) == nil {
-			globs = append(globs, g)
-		}
-	}
-	m, _ := glob.New(globs...)
-	return m
+	return glob.New(append(globs, o.IgnorePaths...)...)
 }
 
 // identical reports whether nothing at all differs.

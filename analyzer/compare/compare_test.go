@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -15,7 +16,7 @@ import (
 
 func TestCompareVersionsOfAnApp(t *testing.T) {
 	old, new := analyze(t, oldImage()), analyze(t, newImage())
-	r := compare.Compare(old, new, compare.Options{})
+	r := mustCompare(t, old, new, compare.Options{})
 	if r.Identical {
 		t.Fatal("Identical is true")
 	}
@@ -143,7 +144,7 @@ func TestCompareVersionsOfAnApp(t *testing.T) {
 
 func TestIncludeNoisyAndIgnorePaths(t *testing.T) {
 	old, new := analyze(t, oldImage()), analyze(t, newImage())
-	noisy := compare.Compare(old, new, compare.Options{IncludeNoisy: true})
+	noisy := mustCompare(t, old, new, compare.Options{IncludeNoisy: true})
 	paths := func(r *compare.Result) []string {
 		var out []string
 		for _, c := range r.Files.Changes {
@@ -159,7 +160,7 @@ func TestIncludeNoisyAndIgnorePaths(t *testing.T) {
 	if noisy.Files.Ignored.Count != 0 {
 		t.Errorf("--include-noisy ignored %d", noisy.Files.Ignored.Count)
 	}
-	r := compare.Compare(old, new, compare.Options{IgnorePaths: []string{"/app/**", "/var/lib/apt"}})
+	r := mustCompare(t, old, new, compare.Options{IgnorePaths: []string{"/app/**", "/var/lib/apt"}})
 	for _, p := range paths(r) {
 		if p == "/app" {
 			continue // the directory itself is compared; what it holds is not
@@ -168,8 +169,12 @@ func TestIncludeNoisyAndIgnorePaths(t *testing.T) {
 			t.Errorf("%s is not ignored", p)
 		}
 	}
-	if err := (compare.Options{IgnorePaths: []string{"[a-"}}).Validate(); err == nil {
-		t.Error("a malformed glob validates")
+	bad := compare.Options{IgnorePaths: []string{"/app/**", "[a-"}}
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), `"[a-"`) {
+		t.Errorf("Validate of a malformed glob: %v, want an error naming it", err)
+	}
+	if r, err := compare.Compare(old, new, bad); err == nil || r != nil || !strings.Contains(err.Error(), `"[a-"`) {
+		t.Errorf("Compare with a malformed glob: %v, %v; want no result and an error naming it", r, err)
 	}
 }
 
@@ -177,7 +182,7 @@ func TestSelfIsIdentical(t *testing.T) {
 	for _, c := range fixtures.Cases() {
 		t.Run(c.Name, func(t *testing.T) {
 			a := analyze(t, c.Image)
-			r := compare.Compare(a, a, compare.Options{IncludeNoisy: true})
+			r := mustCompare(t, a, a, compare.Options{IncludeNoisy: true})
 			if !r.Identical {
 				t.Errorf("an image compared with itself differs: %d file changes, %d layer pairs", r.Files.Counts.Total(), len(r.Layers))
 			}
@@ -189,7 +194,7 @@ func TestSelfIsIdentical(t *testing.T) {
 		})
 	}
 	a, b := analyze(t, oldImage()), analyze(t, oldImage())
-	if r := compare.Compare(a, b, compare.Options{}); !r.Identical {
+	if r := mustCompare(t, a, b, compare.Options{}); !r.Identical {
 		t.Error("two analyses of one image differ")
 	}
 }
@@ -225,7 +230,7 @@ func TestSameImageFromTwoSources(t *testing.T) {
 	if a.Image.Source == b.Image.Source {
 		t.Fatalf("both read from %s", a.Image.Source)
 	}
-	r := compare.Compare(a, b, compare.Options{IncludeNoisy: true})
+	r := mustCompare(t, a, b, compare.Options{IncludeNoisy: true})
 	if !r.Identical {
 		t.Errorf("the same image from two sources differs: layers %+v, files %+v, config %+v", r.Layers, r.Files.Counts, r.Config)
 	}

@@ -10,6 +10,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/findings"
 )
 
 // ConfigChange is one configuration setting that differs. Env and label
@@ -118,7 +119,7 @@ func configOf(c *v1.ConfigFile) *v1.ConfigFile {
 
 // maskedValue is an env value as it may be shown.
 func maskedValue(name, value string) string {
-	_, v, _ := strings.Cut(analyzer.MaskEnv(name+"="+value), "=")
+	_, v, _ := strings.Cut(findings.MaskEnv(name+"="+value), "=")
 	return v
 }
 

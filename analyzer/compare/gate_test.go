@@ -67,23 +67,23 @@ func TestGateJustUnderAndOver(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := compare.Compare(old, new, compare.Options{Gate: compare.Gate{MaxGrowth: []compare.Budget{b}}})
+		r := mustCompare(t, old, new, compare.Options{Gate: compare.Gate{MaxGrowth: []compare.Budget{b}}})
 		if r.Gate.Passed != tt.pass || len(r.Gate.Checks) != 1 || r.Gate.Checks[0].Passed != tt.pass {
 			t.Errorf("--max-growth %s on +100000 bytes (10%%): passed %v, want %v (%+v)", tt.budget, r.Gate.Passed, tt.pass, r.Gate.Checks)
 		}
 	}
 	// Shrinking always passes; growing from nothing fails any percentage.
 	zero, _ := compare.ParseBudget("0%")
-	if r := compare.Compare(new, old, compare.Options{Gate: compare.Gate{MaxGrowth: []compare.Budget{zero}}}); !r.Gate.Passed {
+	if r := mustCompare(t, new, old, compare.Options{Gate: compare.Gate{MaxGrowth: []compare.Budget{zero}}}); !r.Gate.Passed {
 		t.Error("shrinking fails a 0% budget")
 	}
 	empty := analyze(t, fixtures.Image{Layers: []fixtures.Layer{{CreatedBy: "/bin/sh -c #(nop) ADD file:0a0a0a0a0a0a0a0a0a in / ", Entries: []fixtures.Entry{fixtures.Dir("x/")}}}})
 	huge, _ := compare.ParseBudget("1000%")
-	if r := compare.Compare(empty, new, compare.Options{Gate: compare.Gate{MaxGrowth: []compare.Budget{huge}}}); r.Gate.Passed {
+	if r := mustCompare(t, empty, new, compare.Options{Gate: compare.Gate{MaxGrowth: []compare.Budget{huge}}}); r.Gate.Passed {
 		t.Error("growth from an empty image passes a percentage budget")
 	}
 	// No gate: passes with no checks.
-	if r := compare.Compare(old, new, compare.Options{}); !r.Gate.Passed || len(r.Gate.Checks) != 0 {
+	if r := mustCompare(t, old, new, compare.Options{}); !r.Gate.Passed || len(r.Gate.Checks) != 0 {
 		t.Errorf("no gate: %+v", r.Gate)
 	}
 }
@@ -96,14 +96,14 @@ func TestGateNewFindings(t *testing.T) {
 		pass bool
 	}{{findings.Info, false}, {findings.Low, true}, {findings.Critical, true}} {
 		sev := tt.sev
-		r := compare.Compare(old, new, compare.Options{Gate: compare.Gate{FailOnNew: &sev}})
+		r := mustCompare(t, old, new, compare.Options{Gate: compare.Gate{FailOnNew: &sev}})
 		if r.Gate.Passed != tt.pass {
 			t.Errorf("--fail-on-new-findings %s: passed %v, want %v (%+v)", sev, r.Gate.Passed, tt.pass, r.Gate.Checks)
 		}
 	}
 	// Going back fixes it and adds the apt lists and root user: medium.
 	med := findings.Medium
-	if r := compare.Compare(new, old, compare.Options{Gate: compare.Gate{FailOnNew: &med}}); r.Gate.Passed {
+	if r := mustCompare(t, new, old, compare.Options{Gate: compare.Gate{FailOnNew: &med}}); r.Gate.Passed {
 		t.Errorf("NEW → OLD brings back medium findings but passes: %+v", r.Findings.New)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/compare"
 	"github.com/stratascan/strata/analyzer/source"
 	"github.com/stratascan/strata/fixtures"
 )
@@ -28,3 +29,13 @@ func analyze(t testing.TB, im fixtures.Image) *analyzer.Analysis {
 func oldImage() fixtures.Image { return fixtures.DiffOldImage() }
 
 func newImage() fixtures.Image { return fixtures.DiffNewImage() }
+
+// mustCompare compares two analyses whose options are valid.
+func mustCompare(t testing.TB, old, new *analyzer.Analysis, opts compare.Options) *compare.Result {
+	t.Helper()
+	r, err := compare.Compare(old, new, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}

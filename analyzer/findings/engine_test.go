@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/fixtures"
 )
@@ -147,10 +148,32 @@ func TestSavingsCountEachByteOnce(t *testing.T) {
 	}
 }
 
-// TestApplyRules turns a rule off and changes another's severity.
-func TestApplyRules(t *testing.T) {
-	a := analyze(t, withConfigNoHealth(), "")
-	a.ApplyRules(findings.Options{Disabled: map[string]bool{"no-healthcheck": true}, Severity: map[string]findings.Severity{"deleted-later": findings.Critical}})
+// TestRuleOptions turns a rule off and changes another's severity; the
+// reconstructed Dockerfile follows.
+func TestRuleOptions(t *testing.T) {
+	plain := analyze(t, withConfigNoHealth(), "")
+	if findingOf(plain.Findings, "no-healthcheck") == nil || findingOf(plain.Findings, "deleted-later") == nil {
+		t.Fatalf("the image lacks the findings the test changes:%s", summary(plain.Findings))
+	}
+	a := analyze(t, withConfigNoHealth(), "", analyzer.WithRuleOptions(findings.Options{
+		Disabled: map[string]bool{"no-healthcheck": true},
+		Severity: map[string]findings.Severity{"deleted-later": findings.Critical},
+	}))
+	if len(a.Findings) != len(plain.Findings)-1 {
+		t.Errorf("%d findings, want %d (one rule off):%s", len(a.Findings), len(plain.Findings)-1, summary(a.Findings))
+	}
+	attached := 0
+	for _, s := range a.Dockerfile.Steps {
+		for _, i := range s.Findings {
+			attached++
+			if i >= len(a.Findings) || a.Findings[i].Rule == "no-healthcheck" {
+				t.Errorf("step %q points at finding %d, which is not in the analysis", s.Instruction, i)
+			}
+		}
+	}
+	if attached == 0 {
+		t.Error("no finding is attached to a step")
+	}
 	if findingOf(a.Findings, "no-healthcheck") != nil {
 		t.Error("no-healthcheck is disabled but reported")
 	}

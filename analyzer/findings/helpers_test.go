@@ -77,7 +77,7 @@ func file(name string, size int64) fixtures.Entry {
 
 // analyze builds the image and analyses it as ref (a Docker Engine
 // reference unless source says otherwise).
-func analyze(t *testing.T, im fixtures.Image, ref string) *analyzer.Analysis {
+func analyze(t *testing.T, im fixtures.Image, ref string, opts ...analyzer.Option) *analyzer.Analysis {
 	t.Helper()
 	img, err := fixtures.Build(im, fixtures.Uncompressed)
 	if err != nil {
@@ -86,7 +86,7 @@ func analyze(t *testing.T, im fixtures.Image, ref string) *analyzer.Analysis {
 	if ref == "" {
 		ref = "example.com/app:1.0"
 	}
-	a, err := analyzer.Analyze(context.Background(), &source.Image{Image: img, Reference: ref, Source: source.Docker})
+	a, err := analyzer.Analyze(context.Background(), &source.Image{Image: img, Reference: ref, Source: source.Docker}, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/findings"
 )
 
@@ -68,7 +67,7 @@ func Fingerprint(f findings.Finding) string {
 // normalizeInstruction makes an instruction comparable across builders and
 // rebuilds.
 func normalizeInstruction(s string) string {
-	s = analyzer.Instruction(s)
+	s = findings.Instruction(s)
 	s = buildContentHash.ReplaceAllString(s, "$1:*")
 	return strings.Join(strings.Fields(s), " ")
 }

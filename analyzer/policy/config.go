@@ -200,8 +200,7 @@ func ParseRuleOverride(v string) (RuleOverride, error) {
 }
 
 // RuleOptions returns the rule overrides as options of the rule engine, so
-// that an analysis can apply them (Analysis.ApplyRules) before it is
-// reported.
+// that the analysis runs its rules with them (analyzer.WithRuleOptions).
 func (c Config) RuleOptions() findings.Options {
 	o := findings.Options{Severity: map[string]findings.Severity{}, Disabled: map[string]bool{}}
 	for id, r := range c.Rules {

@@ -22,7 +22,7 @@ func appResult(t *testing.T) *compare.Result {
 	old.Image.Source, new.Image.Source = "docker-archive", "oci"
 	b, _ := compare.ParseBudget("10%")
 	sev := findings.High
-	return compare.Compare(old, new, compare.Options{Gate: compare.Gate{MaxGrowth: []compare.Budget{b}, FailOnNew: &sev}})
+	return mustCompare(t, old, new, compare.Options{Gate: compare.Gate{MaxGrowth: []compare.Budget{b}, FailOnNew: &sev}})
 }
 
 func TestComparisonText(t *testing.T) {
@@ -66,7 +66,7 @@ func TestComparisonJSON(t *testing.T) {
 
 func TestIdenticalComparison(t *testing.T) {
 	a := analyze(t, fixtures.DiffOldImage())
-	r := compare.Compare(a, a, compare.Options{})
+	r := mustCompare(t, a, a, compare.Options{})
 	var b bytes.Buffer
 	if err := report.WriteComparisonText(&b, r, report.ComparisonOptions{}); err != nil {
 		t.Fatal(err)
@@ -95,4 +95,14 @@ func analyze(t testing.TB, im fixtures.Image) *analyzer.Analysis {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// mustCompare compares two analyses whose options are valid.
+func mustCompare(t testing.TB, old, new *analyzer.Analysis, opts compare.Options) *compare.Result {
+	t.Helper()
+	r, err := compare.Compare(old, new, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

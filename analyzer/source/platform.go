@@ -26,7 +26,12 @@ func ParsePlatform(s string) (string, error) {
 func parsePlatform(s string) (platform, error) {
 	parts := strings.Split(strings.TrimSpace(s), "/")
 	if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || parts[1] == "" {
-		return platform{}, fmt.Errorf("platform %q is not os/arch[/variant]", s)
+		return platform{}, fmt.Errorf("platform %q is not os/arch[/variant], e.g. linux/arm64", s)
+	}
+	for _, part := range parts {
+		if !platformWord(part) {
+			return platform{}, fmt.Errorf("platform %q: %q is not a platform word (letters, digits, '_', '-' and '.')", s, part)
+		}
 	}
 	p := platform{OS: strings.ToLower(parts[0]), Arch: strings.ToLower(parts[1])}
 	if len(parts) == 3 {
@@ -129,4 +134,19 @@ func checkPlatform(cfg *v1.ConfigFile, want string) error {
 		return nil
 	}
 	return platformf("image is %s, not the requested platform %s", have, w)
+}
+
+// platformWord reports whether s may be one part of a platform: letters,
+// digits, '_', '-' and '.' (as in x86_64, x86-64 or 10.0.17763), starting
+// with a letter or digit.
+func platformWord(s string) bool {
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		case i > 0 && (r == '_' || r == '-' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
 }

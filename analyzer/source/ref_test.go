@@ -104,13 +104,16 @@ func TestParsePlatform(t *testing.T) {
 		"linux/armhf":    "linux/arm/v7",
 		"windows/amd64":  "windows/amd64",
 		"linux/arm64/v8": "linux/arm64/v8",
+		"linux/x86-64":   "linux/amd64",
+		"linux/i686":     "linux/386",
+		" linux/amd64 ":  "linux/amd64",
 	} {
 		got, err := ParsePlatform(in)
 		if err != nil || got != want {
 			t.Errorf("ParsePlatform(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "linux", "/amd64", "a/b/c/d"} {
+	for _, bad := range []string{"", "linux", "/amd64", "linux/", "a/b/c/d", "linux/amd 64", "linux/amd64/", "linux/-x", "linux/a\x1bb", "linux/amd64;rm", "linux/$(id)"} {
 		if _, err := ParsePlatform(bad); err == nil {
 			t.Errorf("ParsePlatform(%q) succeeded, want an error", bad)
 		}

@@ -9,9 +9,8 @@ import (
 	"strings"
 	"sync"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/source"
 	"github.com/stratascan/strata/ui"
@@ -43,15 +42,15 @@ func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	uopts := []ui.Option{ui.WithCancel(cancel), ui.WithContext(ctx)}
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithOutput(stdout)}
 	if bf.noColor || os.Getenv("NO_COLOR") != "" {
 		// No colour, but bold, reverse and underline still mark the
-		// selection (termenv drops those too under NO_COLOR).
+		// selection.
 		uopts = append(uopts, ui.WithStyles(ui.PlainStyles()))
-		lipgloss.SetColorProfile(termenv.ANSI)
+		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
 	}
 	m := ui.New(ref, uopts...)
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
-		tea.WithOutput(stdout))
+	p := tea.NewProgram(m, popts...)
 
 	var img *source.Image
 	loaded := make(chan struct{})

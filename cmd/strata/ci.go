@@ -229,14 +229,12 @@ func runCI(ctx context.Context, ref string, lf *loadFlags, cf *ciFlags, changed 
 	if !lf.quiet {
 		fmt.Fprintf(stderr, "strata: policy: %s\n", report.PolicySource(policy.ConfigInfo{Path: cfg.Path, Format: cfg.Format, Metrics: cfg.Metrics}))
 	}
-	a, err := load(ctx, ref, lf, stderr)
+	// The rule overrides apply to the analysis too, so that every report
+	// (savings, the reconstructed Dockerfile) agrees with the policy.
+	a, err := load(ctx, ref, lf, stderr, analyzer.WithRuleOptions(cfg.RuleOptions()))
 	if err != nil {
 		return err
 	}
-
-	// The rule overrides apply to the analysis too, so that every report
-	// (savings, the reconstructed Dockerfile) agrees with the policy.
-	a.ApplyRules(cfg.RuleOptions())
 
 	if cf.writeBaseline != "" {
 		base = policy.NewBaseline(policy.Evaluate(a, cfg, nil), a.Image.Reference)

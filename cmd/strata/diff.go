@@ -4,16 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/stratascan/strata/analyzer/glob"
 	"io"
 	"os"
 	"strings"
 	"sync"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/spf13/cobra"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/compare"
@@ -107,10 +105,8 @@ func diffRenderer(format string, opts report.ComparisonOptions) (func(io.Writer,
 // diffOptions validates the comparison flags.
 func diffOptions(df *diffFlags) (compare.Options, error) {
 	o := compare.Options{IgnorePaths: df.ignorePaths, IncludeNoisy: df.includeNoisy}
-	for _, g := range df.ignorePaths {
-		if err := glob.Valid(g); err != nil {
-			return o, usageError(fmt.Errorf("--ignore-path: %w", err))
-		}
+	if err := o.Validate(); err != nil {
+		return o, usageError(fmt.Errorf("--ignore-path: %w", err))
 	}
 	for _, s := range df.maxGrowth {
 		b, err := compare.ParseBudget(s)
@@ -163,7 +159,10 @@ func runDiff(ctx context.Context, oldRef, newRef string, lf *loadFlags, df *diff
 	if err != nil {
 		return err
 	}
-	r := compare.Compare(old, new, opts)
+	r, err := compare.Compare(old, new, opts)
+	if err != nil {
+		return usageError(err)
+	}
 	if browse {
 		return runDiffBrowser(ctx, r, df, stdout)
 	}
@@ -268,11 +267,15 @@ func loadOne(ctx context.Context, ref, label string, opts source.Options, lf *lo
 
 // runDiffBrowser shows the comparison in the side-by-side browser.
 func runDiffBrowser(ctx context.Context, r *compare.Result, df *diffFlags, stdout io.Writer) error {
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithOutput(stdout)}
+	var dopts []ui.DiffOption
 	if df.noColor || os.Getenv("NO_COLOR") != "" {
-		lipgloss.SetColorProfile(termenv.Ascii)
+		// No colour, but bold, reverse and underline still mark the
+		// selection.
+		dopts = append(dopts, ui.WithDiffStyles(ui.PlainStyles()))
+		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
 	}
-	p := tea.NewProgram(ui.NewDiff(r), tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
-		tea.WithOutput(stdout))
+	p := tea.NewProgram(ui.NewDiff(r, dopts...), popts...)
 	_, err := p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, tea.ErrInterrupted) {
 		return context.Canceled

@@ -96,12 +96,17 @@ func (x *e2eTerminal) expect(t *testing.T, session, step string, timeout time.Du
 	}
 }
 
-// keys types keys into a session, one at a time.
+// keys types keys into a session, one at a time. After Escape it waits
+// longer than the terminal reader's escape timeout (50 ms): a key following
+// Escape sooner reads as that key with Alt, as in any terminal program.
 func (x *e2eTerminal) keys(t *testing.T, session string, keys ...string) {
 	t.Helper()
 	for _, k := range keys {
 		if out, err := x.run("send-keys", "-t", session, k); err != nil {
 			t.Fatalf("tmux send-keys %s: %v\n%s", k, err, out)
+		}
+		if k == "Escape" {
+			time.Sleep(150 * time.Millisecond)
 		}
 		time.Sleep(30 * time.Millisecond)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -47,8 +46,7 @@ var commonPlatforms = []string{"linux/amd64", "linux/arm64", "linux/arm64/v8", "
 	"linux/386", "linux/ppc64le", "linux/s390x", "linux/riscv64", "windows/amd64", "windows/arm64"}
 
 var (
-	platformPattern = regexp.MustCompile(`^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$`)
-	sourceNames     = map[string]source.Kind{
+	sourceNames = map[string]source.Kind{
 		"docker": source.Docker, "docker-daemon": source.Docker, "podman": source.Podman,
 		"docker-archive": source.DockerArchive, "docker-tar": source.DockerArchive,
 		"oci": source.OCI, "oci-archive": source.OCIArchive, "registry": source.Registry,
@@ -65,8 +63,12 @@ func (f *loadFlags) options(stderr io.Writer) (source.Options, error) {
 		}
 		o.Source = k
 	}
-	if f.platform != "" && !platformPattern.MatchString(f.platform) {
-		return o, usageError(fmt.Errorf("--platform %q: expected os/arch[/variant], e.g. linux/arm64", f.platform))
+	if f.platform != "" {
+		p, err := source.ParsePlatform(f.platform)
+		if err != nil {
+			return o, usageError(fmt.Errorf("--platform: %w", err))
+		}
+		o.Platform = p
 	}
 	if f.baseLayers < 0 {
 		return o, usageError(fmt.Errorf("--base-layers %d: must be 0 or more", f.baseLayers))
@@ -77,9 +79,10 @@ func (f *loadFlags) options(stderr io.Writer) (source.Options, error) {
 	return o, nil
 }
 
-// load opens and analyses an image, reporting progress on stderr. Any
-// failure is an input error (exit code 2) whose message names the image.
-func load(ctx context.Context, ref string, f *loadFlags, stderr io.Writer) (*analyzer.Analysis, error) {
+// load opens and analyses an image with the options of the flags and extra,
+// reporting progress on stderr. Any failure is an input error (exit code 2)
+// whose message names the image.
+func load(ctx context.Context, ref string, f *loadFlags, stderr io.Writer, extra ...analyzer.Option) (*analyzer.Analysis, error) {
 	opts, err := f.options(stderr)
 	if err != nil {
 		return nil, err
@@ -91,7 +94,7 @@ func load(ctx context.Context, ref string, f *loadFlags, stderr io.Writer) (*ana
 	defer img.Close()
 
 	var prog *progress
-	aopts := []analyzer.Option{analyzer.WithBaseLayers(f.baseLayers), analyzer.WithVerify(f.verify)}
+	aopts := append([]analyzer.Option{analyzer.WithBaseLayers(f.baseLayers), analyzer.WithVerify(f.verify)}, extra...)
 	if !f.quiet {
 		prog = newProgress(stderr, ref)
 		aopts = append(aopts, analyzer.WithProgress(prog.update))
