@@ -209,7 +209,7 @@ func applyFindings(in []findings.Finding, c Config, base *Baseline) ([]Finding, 
 	suppressed := 0
 	for _, f := range in {
 		fp := Fingerprint(f) // before paths are dropped, so an ignore glob changes no fingerprint
-		f, keep := c.Apply(f)
+		f, keep := c.apply(f)
 		if !keep {
 			suppressed++
 			continue
@@ -225,10 +225,10 @@ func applyFindings(in []findings.Finding, c Config, base *Baseline) ([]Finding, 
 	return out, suppressed
 }
 
-// Apply applies the rule override (a rule turned off, a severity) and the
+// apply applies the rule override (a rule turned off, a severity) and the
 // ignored paths to one finding, as every report shows it. It returns false
 // when the finding is dropped: its rule is off, or no path of it is left.
-func (c Config) Apply(f findings.Finding) (findings.Finding, bool) {
+func (c Config) apply(f findings.Finding) (findings.Finding, bool) {
 	if o, ok := c.Rules[f.Rule]; ok {
 		if o.Off {
 			return f, false

@@ -64,13 +64,11 @@ func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, 
 		}
 		aopts := []analyzer.Option{analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify),
 			analyzer.WithProgress(func(pr analyzer.Progress) { p.Send(ui.ProgressMsg(pr)) })}
+		aopts = append(aopts, configOptions(lf.config)...)
 		a, err := analyzer.Analyze(ctx, img, aopts...)
 		if err != nil {
 			p.Send(ui.LoadedMsg{Err: inputError(ref, err)})
 			return
-		}
-		if lf.config != nil {
-			applyConfig(a, *lf.config)
 		}
 		p.Send(ui.LoadedMsg{Analysis: a, Image: img.Image})
 	}()

@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/stratascan/strata/analyzer"
-	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/policy"
 )
 
@@ -48,29 +47,14 @@ func commandConfig(cmd *cobra.Command, quiet bool, stderr io.Writer) (policy.Con
 	return cfg, nil
 }
 
-// applyConfig makes an analysis show what the configuration asks: rules
-// turned off or given another severity (the savings and the Dockerfile
-// follow), finding paths under ignore-paths left out.
-func applyConfig(a *analyzer.Analysis, cfg policy.Config) {
-	a.ApplyRules(cfg.RuleOptions())
-	index := make([]int, len(a.Findings)) // old index → new, or -1
-	kept := make([]findings.Finding, 0, len(a.Findings))
-	for i, f := range a.Findings {
-		index[i] = -1
-		if f, ok := cfg.Apply(f); ok {
-			index[i] = len(kept)
-			kept = append(kept, f)
-		}
+// configOptions makes an analysis show what the configuration asks: rules
+// turned off or given another severity, finding paths under ignore-paths
+// left out (the savings and the Dockerfile follow).
+func configOptions(cfg *policy.Config) []analyzer.Option {
+	if cfg == nil {
+		return nil
 	}
-	a.Findings = kept
-	for s := range a.Dockerfile.Steps {
-		step := &a.Dockerfile.Steps[s]
-		var refs []int
-		for _, i := range step.Findings {
-			if i >= 0 && i < len(index) && index[i] >= 0 {
-				refs = append(refs, index[i])
-			}
-		}
-		step.Findings = refs
-	}
+	ro := cfg.RuleOptions()
+	ro.IgnorePaths = cfg.IgnorePaths
+	return []analyzer.Option{analyzer.WithRuleOptions(ro)}
 }

@@ -249,13 +249,11 @@ func loadOne(ctx context.Context, ref, label string, opts source.Options, lf *lo
 		return nil, inputError(ref, err)
 	}
 	defer img.Close()
-	a, err := analyzer.Analyze(ctx, img, analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify),
-		analyzer.WithLayerCache(cache))
+	aopts := append([]analyzer.Option{analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify),
+		analyzer.WithLayerCache(cache)}, configOptions(lf.config)...)
+	a, err := analyzer.Analyze(ctx, img, aopts...)
 	if err != nil {
 		return nil, inputError(ref, err)
-	}
-	if lf.config != nil {
-		applyConfig(a, *lf.config)
 	}
 	if err := img.Close(); err != nil {
 		return nil, fmt.Errorf("%s: removing temporary files: %w", ref, err)

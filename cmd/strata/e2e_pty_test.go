@@ -33,6 +33,7 @@ func ptyCases(t *testing.T) map[string][][]string {
 		"analyze":    {{"analyze", demo}, {"analyze", "--format", "json", demo}, {"analyze", filepath.Join(dir, "missing.tar")}},
 		"ci":         {{"ci", demo}},
 		"diff":       {{"diff", "--format", "text", demo, demo}},
+		"extract":    {{"extract", demo, "/app", "-C", dir}},
 		"man":        {{"man", filepath.Join(dir, "man")}},
 		"completion": {{"completion", "bash"}},
 	}

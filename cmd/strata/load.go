@@ -23,7 +23,7 @@ type loadFlags struct {
 	baseLayers int
 	tempDir    string
 	quiet      bool
-	// config, when set, is applied to the analysis (see applyConfig).
+	// config, when set, is applied to the analysis (see configOptions).
 	config *policy.Config
 }
 
@@ -99,15 +99,13 @@ func load(ctx context.Context, ref string, f *loadFlags, stderr io.Writer, extra
 		prog = newProgress(stderr, ref)
 		aopts = append(aopts, analyzer.WithProgress(prog.update))
 	}
+	aopts = append(aopts, configOptions(f.config)...)
 	a, err := analyzer.Analyze(ctx, img, aopts...)
 	if prog != nil {
 		prog.finish(a, err)
 	}
 	if err != nil {
 		return nil, inputError(ref, err)
-	}
-	if f.config != nil {
-		applyConfig(a, *f.config)
 	}
 	return a, nil
 }
