@@ -75,7 +75,7 @@ func Analyze(ctx context.Context, img *source.Image, opts ...Option) (*Analysis,
 		dive, a.DiveInefficiencies = diveMetrics(t, headerSizes)
 	}()
 	if !o.noRules {
-		in := rulesInput(a, img, base, contents)
+		in := rulesInput(a, img, base, contents, o.dockerfile)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

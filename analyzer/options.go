@@ -3,6 +3,7 @@ package analyzer
 import (
 	"runtime"
 
+	"github.com/stratascan/strata/analyzer/dockerfile"
 	"github.com/stratascan/strata/analyzer/findings"
 )
 
@@ -16,6 +17,7 @@ type options struct {
 	concurrency int
 	cache       *LayerCache
 	noRules     bool
+	dockerfile  *dockerfile.File
 	rules       findings.Options
 }
 
@@ -67,3 +69,9 @@ type Progress struct {
 	// Done is true once the layer has been read completely.
 	Done bool
 }
+
+// WithDockerfile maps the image's history to the Dockerfile that built it:
+// findings then carry their Dockerfile line and each step its instruction
+// and confidence. Without it, the Dockerfile embedded in the image's
+// BuildKit provenance attestation is used when there is one.
+func WithDockerfile(f *dockerfile.File) Option { return func(o *options) { o.dockerfile = f } }

@@ -1,6 +1,10 @@
 package findings
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/stratascan/strata/analyzer/dockerfile"
+)
 
 // Dockerfile is the image's Dockerfile reconstructed from its history: one
 // step per history entry, with the findings attached to the step that
@@ -12,6 +16,13 @@ type Dockerfile struct {
 	// HistoryMatched is false when the history does not match the layers
 	// (then layers are matched to history entries from the newest down).
 	HistoryMatched bool `json:"historyMatched"`
+	// Path is the Dockerfile the steps are mapped to ("" when none);
+	// From says where it came from: "file" (--dockerfile) or "provenance"
+	// (the image's build attestation).
+	Path string `json:"path,omitempty"`
+	From string `json:"from,omitempty"`
+	// Warnings say where the image and the Dockerfile disagree.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Step is one instruction of the reconstructed Dockerfile.
@@ -22,6 +33,12 @@ type Step struct {
 	Layer int `json:"layer"`
 	// Instruction is the instruction, secret-looking values masked.
 	Instruction string `json:"instruction"`
+	// Source is the Dockerfile instruction that made the step, when the
+	// image is mapped to its Dockerfile; Confidence says how sure that is
+	// ("exact", "probable", "base", "none") and Reason why it is not exact.
+	Source     *dockerfile.Location `json:"source,omitempty"`
+	Confidence string               `json:"confidence,omitempty"`
+	Reason     string               `json:"reason,omitempty"`
 	// Findings are the indexes (in Result.Findings) of the findings the
 	// step caused.
 	Findings []int `json:"findings,omitempty"`
@@ -47,10 +64,14 @@ func reconstruct(in *Input) ([]Step, []int) {
 	}
 	skip := max(nonEmpty-layers, 0) // oldest history entries without a layer
 	layer := missing
-	for _, h := range hist {
+	for hi, h := range hist {
 		s := Step{Index: len(steps), Layer: -1, Instruction: MaskCommand(Instruction(h.CreatedBy))}
 		if s.Instruction == "" {
 			s.Instruction = "# (empty history entry)"
+		}
+		if m := in.Dockerfile; m != nil && hi < len(m.Steps) {
+			ms := m.Steps[hi]
+			s.Source, s.Confidence, s.Reason = ms.Location, string(ms.Confidence), ms.Reason
 		}
 		if !h.EmptyLayer {
 			if skip > 0 {
@@ -78,8 +99,11 @@ func countLayerSteps(steps []Step) int {
 }
 
 // attach lists each finding under its step.
-func attach(steps []Step, fs []Finding, matched bool) Dockerfile {
+func attach(steps []Step, fs []Finding, matched bool, m *dockerfile.Mapping) Dockerfile {
 	d := Dockerfile{Steps: make([]Step, len(steps)), HistoryMatched: matched}
+	if m != nil {
+		d.Path, d.From, d.Warnings = m.File.Path, m.From, m.Warnings
+	}
 	copy(d.Steps, steps)
 	for i, f := range fs {
 		if f.Step >= 0 && f.Step < len(d.Steps) {
@@ -105,4 +129,20 @@ func (r *run) lastStep(keywords ...string) int {
 // hasKeyword reports whether an instruction starts with the keyword.
 func hasKeyword(instr, k string) bool {
 	return len(instr) > len(k) && instr[:len(k)] == k && instr[len(k)] == ' '
+}
+
+// locate returns the Dockerfile line to blame for a finding: its step's
+// instruction, or the final stage's FROM for the image as a whole.
+func (r *run) locate(f *Finding) *dockerfile.Location {
+	m := r.in.Dockerfile
+	if m == nil {
+		return nil
+	}
+	if f.Step >= 0 && f.Step < len(r.steps) {
+		return r.steps[f.Step].Source
+	}
+	if f.Layer < 0 {
+		return m.File.FinalFrom()
+	}
+	return nil
 }

@@ -219,6 +219,7 @@ func (r *run) finish(opts Options) Result {
 		counted = make([]bool, r.t.EntryCount())
 	}
 	for i, c := range kept {
+		c.Finding.Dockerfile = r.locate(&c.Finding)
 		res.Findings[i] = c.Finding
 		for _, e := range c.entries {
 			if !counted[e] {
@@ -227,7 +228,7 @@ func (r *run) finish(opts Options) Result {
 			}
 		}
 	}
-	res.Dockerfile = attach(r.steps, res.Findings, len(r.in.Layers) == countLayerSteps(r.steps))
+	res.Dockerfile = attach(r.steps, res.Findings, len(r.in.Layers) == countLayerSteps(r.steps), r.in.Dockerfile)
 	return res
 }
 

@@ -7,6 +7,8 @@ package findings
 import (
 	"fmt"
 	"strings"
+
+	"github.com/stratascan/strata/analyzer/dockerfile"
 )
 
 // Severity ranks a finding.
@@ -86,6 +88,10 @@ type Finding struct {
 	// Instruction is the history instruction of that layer or step, with
 	// secret-looking values masked.
 	Instruction string `json:"instruction,omitempty"`
+	// Dockerfile is the line of the Dockerfile to blame, when the image is
+	// mapped to its Dockerfile: the instruction that made the layer or
+	// step, or the final stage's FROM for the image as a whole.
+	Dockerfile *dockerfile.Location `json:"dockerfile,omitempty"`
 	// Paths are a few of the paths involved; PathCount counts all of them.
 	Paths     []string `json:"paths,omitempty"`
 	PathCount int      `json:"pathCount"`

@@ -2,69 +2,17 @@ package findings
 
 import (
 	"encoding/json"
-	"strconv"
 	"strings"
 
+	"github.com/stratascan/strata/analyzer/dockerfile"
 	"github.com/stratascan/strata/analyzer/shell"
 )
 
 // Instruction turns a history created_by into the Dockerfile instruction it
-// came from, for both builders' formats: "/bin/sh -c #(nop)  CMD [..]" →
-// "CMD [..]", "/bin/sh -c apt-get update" and "/bin/bash -o pipefail -c
-// apt-get update" (a SHELL) → "RUN apt-get update", "|1 A=b /bin/sh -c x"
-// (build args) → "RUN x", "RUN /bin/sh -c x # buildkit" → "RUN x".
-func Instruction(createdBy string) string {
-	s := strings.TrimSpace(createdBy)
-	s = strings.TrimSpace(strings.TrimSuffix(s, "# buildkit"))
-	s, buildkit := strings.CutPrefix(s, "RUN ")
-	if buildkit {
-		s = strings.TrimSpace(s)
-	}
-	if rest, ok := cutBuildArgs(s); ok {
-		s = rest
-	}
-	if _, rest, ok := shell.CutShellPrefix(s); ok {
-		if nop, ok := strings.CutPrefix(rest, "#(nop)"); ok {
-			return strings.TrimSpace(nop)
-		}
-		return "RUN " + strings.TrimSpace(rest)
-	}
-	if buildkit {
-		return "RUN " + s
-	}
-	return s
-}
-
-// cutBuildArgs removes the build arguments Docker records before a RUN's
-// command ("|2 A=x B=y /bin/sh -c ...").
-func cutBuildArgs(s string) (string, bool) {
-	rest, ok := strings.CutPrefix(s, "|")
-	if !ok {
-		return s, false
-	}
-	n, after, _ := strings.Cut(rest, " ")
-	k, err := strconv.Atoi(n)
-	if err != nil {
-		return s, false
-	}
-	args := after
-	for ; k > 0; k-- {
-		_, vs := valueSpan(after, strings.IndexByte(after, '=')+1)
-		after = strings.TrimLeft(after[vs:], " ")
-	}
-	if _, _, ok := shell.CutShellPrefix(after); !ok {
-		// A value with spaces is recorded unquoted: the command starts at
-		// the first shell.
-		for i := 0; i < len(args); i++ {
-			if args[i] == ' ' {
-				if _, _, ok := shell.CutShellPrefix(args[i+1:]); ok {
-					return args[i+1:], true
-				}
-			}
-		}
-	}
-	return after, true
-}
+// came from (see dockerfile.FromHistory): "/bin/sh -c #(nop)  CMD [..]" →
+// "CMD [..]", "/bin/bash -o pipefail -c apt-get update" → "RUN apt-get
+// update", "RUN /bin/sh -c x # buildkit" → "RUN x".
+func Instruction(createdBy string) string { return dockerfile.FromHistory(createdBy) }
 
 // mount is one --mount option of a RUN.
 type mount struct {
@@ -99,7 +47,7 @@ func parseRun(instr string) (runCommand, bool) {
 		}
 		s = rest
 	}
-	s, _ = cutBuildArgs(s)
+	s, _ = dockerfile.CutBuildArgs(s)
 	if _, rest, ok := shell.CutShellPrefix(s); ok {
 		s = rest
 	}

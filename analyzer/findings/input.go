@@ -3,6 +3,7 @@ package findings
 import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/stratascan/strata/analyzer/dockerfile"
 	"github.com/stratascan/strata/analyzer/tree"
 )
 
@@ -23,6 +24,9 @@ type Input struct {
 	// Reference is the image as the user named it; Name is the resolved
 	// name and Source the kind of source ("docker", "oci", ...).
 	Reference, Name, Source string
+	// Dockerfile maps the history to the Dockerfile that built the image
+	// (nil when none was given or found).
+	Dockerfile *dockerfile.Mapping
 	// Content holds, per layer, what the walk captured (see Scanner); an
 	// entry may be nil when nothing was captured.
 	Content []*Content

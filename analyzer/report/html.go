@@ -71,6 +71,7 @@ type htmlPage struct {
 	Tool Tool
 	// Body is the kind-specific content.
 	Analysis *htmlAnalysis
+	Diff     *htmlDiff
 }
 
 // Stat is a number the page shows: its exact value is kept in an attribute
@@ -108,6 +109,11 @@ var htmlTemplates = template.Must(template.New("").Funcs(template.FuncMap{
 		return mapSection{Title: title, Modes: modes, Note: note}
 	},
 	"groupNote": groupNote,
+	"signed":    termtext.SignedBytes,
+	"short":     shortID,
+	"side": func(label string, i analyzer.ImageInfo) map[string]any {
+		return map[string]any{"Label": label, "Image": i}
+	},
 }).ParseFS(htmlAssets, "htmlassets/*.tmpl"))
 
 var (

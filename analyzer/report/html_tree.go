@@ -36,14 +36,25 @@ type mapNode struct {
 	HiddenBy *int  `json:"hb,omitempty"`
 	// Delta, in a diff's treemap, is the size change (NEW − OLD) and
 	// Change how the path changed ("added", "removed", ...).
-	Delta  int64      `json:"dt,omitempty"`
-	Change string     `json:"ch,omitempty"`
-	Kids   []*mapNode `json:"c,omitempty"`
+	Delta  int64  `json:"dt,omitempty"`
+	Change string `json:"ch,omitempty"`
+	// Abs, in a diff's treemap, is the sum of the size changes at and
+	// below the path, without sign: growth and shrinkage both take room.
+	Abs  int64      `json:"a,omitempty"`
+	Kids []*mapNode `json:"c,omitempty"`
 
 	files int // visible regular files at and below the path
 }
 
 func (n *mapNode) total() int64 { return n.Kept + n.Wasted }
+
+// area is what the rectangle's area stands for.
+func (n *mapNode) area() int64 {
+	if n.Abs > 0 {
+		return n.Abs
+	}
+	return n.total()
+}
 
 // fsMap is the treemap of an image's final filesystem.
 type fsMap struct {
@@ -153,6 +164,12 @@ func mapThreshold(kept, wasted []int64, budget int) int64 {
 			sizes = append(sizes, s)
 		}
 	}
+	return budgetThreshold(sizes, budget)
+}
+
+// budgetThreshold returns the smallest size that at most budget of sizes
+// reach (0 when all fit). It reorders sizes.
+func budgetThreshold(sizes []int64, budget int) int64 {
 	if len(sizes) <= budget {
 		return 0
 	}
@@ -298,7 +315,7 @@ func dirLayer(m *mapNode) int {
 // layout needs), then by name.
 func sortMapNodes(ns []*mapNode) {
 	slices.SortStableFunc(ns, func(a, b *mapNode) int {
-		if c := cmp.Compare(b.total()+abs64(b.Delta), a.total()+abs64(a.Delta)); c != 0 {
+		if c := cmp.Compare(b.area(), a.area()); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Name, b.Name)

@@ -66,6 +66,7 @@ say so and exit 0. Noisy paths (package manager logs, linker caches, *.pyc) are
 ignored unless --include-noisy is given. See docs/diff.md.`,
 		Example: `  strata diff docker://myapp:1.3 docker://myapp:1.4
   strata diff registry://ghcr.io/me/app:main docker://app:pr-42 --format markdown -o diff.md
+  strata diff old.tar new.tar --format html -o diff.html
   strata diff app-old.tar app-new.tar --max-growth 10MB --max-growth 5% --fail-on-new-findings high
   strata diff old.tar new.tar --ignore-path '/usr/share/doc/**' --format json`,
 		Args:              cobra.ExactArgs(2),
@@ -85,7 +86,7 @@ ignored unless --include-noisy is given. See docs/diff.md.`,
 }
 
 // diffFormats are the report formats of strata diff, the default first.
-var diffFormats = []string{"text", "json", "markdown"}
+var diffFormats = []string{"text", "json", "markdown", "html"}
 
 // diffRenderer returns the report writer of a format.
 func diffRenderer(format string, opts report.ComparisonOptions) (func(io.Writer, *compare.Result) error, error) {
@@ -98,6 +99,10 @@ func diffRenderer(format string, opts report.ComparisonOptions) (func(io.Writer,
 		}, nil
 	case "markdown", "md":
 		return func(w io.Writer, r *compare.Result) error { return report.WriteComparisonMarkdown(w, r, opts) }, nil
+	case "html":
+		return func(w io.Writer, r *compare.Result) error {
+			return report.WriteComparisonHTML(w, r, report.HTMLOptions{Tool: tool()})
+		}, nil
 	}
 	return nil, usageError(fmt.Errorf("--format %q: unknown format (use %s)", format, orList(diffFormats)))
 }

@@ -24,7 +24,8 @@ type loadFlags struct {
 	tempDir    string
 	quiet      bool
 	// config, when set, is applied to the analysis (see configOptions).
-	config *policy.Config
+	config     *policy.Config
+	dockerfile dockerfileFlags
 }
 
 func (f *loadFlags) register(c *cobra.Command) {
@@ -39,6 +40,7 @@ func (f *loadFlags) register(c *cobra.Command) {
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print no progress")
 	completeValues(c, "source", []string{"docker", "podman", "docker-archive", "oci", "oci-archive", "registry"})
 	completeValues(c, "platform", commonPlatforms)
+	f.dockerfile.register(c)
 }
 
 // commonPlatforms are the platforms offered to complete --platform.
@@ -94,7 +96,11 @@ func load(ctx context.Context, ref string, f *loadFlags, stderr io.Writer, extra
 	defer img.Close()
 
 	var prog *progress
-	aopts := append([]analyzer.Option{analyzer.WithBaseLayers(f.baseLayers), analyzer.WithVerify(f.verify)}, extra...)
+	df, err := f.dockerfile.parse()
+	if err != nil {
+		return nil, err
+	}
+	aopts := append([]analyzer.Option{analyzer.WithBaseLayers(f.baseLayers), analyzer.WithVerify(f.verify), analyzer.WithDockerfile(df)}, extra...)
 	if !f.quiet {
 		prog = newProgress(stderr, ref)
 		aopts = append(aopts, analyzer.WithProgress(prog.update))

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/stratascan/strata/analyzer/dockerfile"
+)
+
+// dockerfileFlags name the Dockerfile that built the image.
+type dockerfileFlags struct {
+	path      string
+	target    string
+	buildArgs []string
+}
+
+func (f *dockerfileFlags) register(c *cobra.Command) {
+	fl := c.Flags()
+	fl.StringVar(&f.path, "dockerfile", "", "the Dockerfile that built the image: findings point at its lines")
+	fl.StringVar(&f.target, "target", "", "the Dockerfile stage that produced the image (default: the last)")
+	fl.StringArrayVar(&f.buildArgs, "build-arg", nil, "a NAME=value the image was built with (repeatable)")
+}
+
+// parse reads the Dockerfile, or returns nil when none was named.
+func (f *dockerfileFlags) parse() (*dockerfile.File, error) {
+	if f.path == "" {
+		if f.target != "" || len(f.buildArgs) > 0 {
+			return nil, usageError(errors.New("--target and --build-arg describe a Dockerfile: give it with --dockerfile"))
+		}
+		return nil, nil
+	}
+	args := map[string]string{}
+	for _, a := range f.buildArgs {
+		k, v, ok := strings.Cut(a, "=")
+		if !ok || k == "" {
+			return nil, usageError(fmt.Errorf("--build-arg %q: expected NAME=value", a))
+		}
+		args[k] = v
+	}
+	src, err := readDockerfile(f.path)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	df, err := dockerfile.Parse(f.path, src, dockerfile.Options{Target: f.target, BuildArgs: args})
+	if err != nil {
+		return nil, usageError(fmt.Errorf("--dockerfile: %w", err))
+	}
+	return df, nil
+}
+
+// readDockerfile reads a Dockerfile, refusing what is not a regular file
+// or is larger than a Dockerfile can be.
+func readDockerfile(path string) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--dockerfile: %w", err)
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("--dockerfile: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("--dockerfile %s: not a regular file", path)
+	}
+	src, err := io.ReadAll(io.LimitReader(fh, dockerfile.MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("--dockerfile %s: %w", path, err)
+	}
+	if len(src) > dockerfile.MaxSize {
+		return nil, fmt.Errorf("--dockerfile %s: larger than %d bytes: not a Dockerfile", path, dockerfile.MaxSize)
+	}
+	return src, nil
+}
