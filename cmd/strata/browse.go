@@ -13,7 +13,8 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/source"
-	"github.com/stratascan/strata/ui"
+	"github.com/stratascan/strata/ui/browse"
+	"github.com/stratascan/strata/ui/common"
 	"golang.org/x/term"
 )
 
@@ -41,15 +42,15 @@ func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, 
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	uopts := []ui.Option{ui.WithCancel(cancel), ui.WithContext(ctx)}
+	uopts := []browse.Option{browse.WithCancel(cancel), browse.WithContext(ctx)}
 	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithOutput(stdout)}
 	if bf.noColor || os.Getenv("NO_COLOR") != "" {
 		// No colour, but bold, reverse and underline still mark the
 		// selection.
-		uopts = append(uopts, ui.WithStyles(ui.PlainStyles()))
+		uopts = append(uopts, browse.WithStyles(common.PlainStyles()))
 		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
 	}
-	m := ui.New(ref, uopts...)
+	m := browse.New(ref, uopts...)
 	p := tea.NewProgram(m, popts...)
 
 	var img *source.Image
@@ -59,18 +60,18 @@ func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, 
 		var err error
 		img, err = source.Open(ctx, ref, opts)
 		if err != nil {
-			p.Send(ui.LoadedMsg{Err: inputError(ref, err)})
+			p.Send(browse.LoadedMsg{Err: inputError(ref, err)})
 			return
 		}
 		aopts := []analyzer.Option{analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify),
-			analyzer.WithProgress(func(pr analyzer.Progress) { p.Send(ui.ProgressMsg(pr)) })}
+			analyzer.WithProgress(func(pr analyzer.Progress) { p.Send(browse.ProgressMsg(pr)) })}
 		aopts = append(aopts, configOptions(lf.config)...)
 		a, err := analyzer.Analyze(ctx, img, aopts...)
 		if err != nil {
-			p.Send(ui.LoadedMsg{Err: inputError(ref, err)})
+			p.Send(browse.LoadedMsg{Err: inputError(ref, err)})
 			return
 		}
-		p.Send(ui.LoadedMsg{Analysis: a, Image: img.Image})
+		p.Send(browse.LoadedMsg{Analysis: a, Image: img.Image})
 	}()
 
 	final, runErr := p.Run()
@@ -84,7 +85,7 @@ func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, 
 	for _, n := range notes {
 		fmt.Fprintf(stderr, "strata: %s\n", n)
 	}
-	if fm, ok := final.(ui.Model); ok && fm.Err() != nil {
+	if fm, ok := final.(browse.Model); ok && fm.Err() != nil {
 		return fm.Err()
 	}
 	if errors.Is(runErr, tea.ErrProgramKilled) || errors.Is(runErr, tea.ErrInterrupted) {
@@ -93,7 +94,7 @@ func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, 
 	if runErr != nil {
 		return fmt.Errorf("running the browser: %w", runErr)
 	}
-	if fm, ok := final.(ui.Model); ok && fm.Cancelled() {
+	if fm, ok := final.(browse.Model); ok && fm.Cancelled() {
 		return context.Canceled
 	}
 	return nil

@@ -19,7 +19,8 @@ import (
 	"github.com/stratascan/strata/analyzer/report"
 	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/analyzer/source"
-	"github.com/stratascan/strata/ui"
+	"github.com/stratascan/strata/ui/common"
+	"github.com/stratascan/strata/ui/diffview"
 )
 
 // diffFlags are the flags of strata diff.
@@ -271,14 +272,14 @@ func loadOne(ctx context.Context, ref, label string, opts source.Options, lf *lo
 // runDiffBrowser shows the comparison in the side-by-side browser.
 func runDiffBrowser(ctx context.Context, r *compare.Result, df *diffFlags, stdout io.Writer) error {
 	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithOutput(stdout)}
-	var dopts []ui.DiffOption
+	var dopts []diffview.Option
 	if df.noColor || os.Getenv("NO_COLOR") != "" {
 		// No colour, but bold, reverse and underline still mark the
 		// selection.
-		dopts = append(dopts, ui.WithDiffStyles(ui.PlainStyles()))
+		dopts = append(dopts, diffview.WithStyles(common.PlainStyles()))
 		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
 	}
-	p := tea.NewProgram(ui.NewDiff(r, dopts...), popts...)
+	p := tea.NewProgram(diffview.New(r, dopts...), popts...)
 	_, err := p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, tea.ErrInterrupted) {
 		return context.Canceled

@@ -1,0 +1,280 @@
+package browse
+
+import (
+	"cmp"
+	"fmt"
+	"github.com/stratascan/strata/ui/common"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/stratascan/strata/analyzer/findings"
+	"github.com/stratascan/strata/analyzer/report/termtext"
+)
+
+// Findings is the findings pane: the problems found, grouped by severity
+// (worst first), the selected one's hint and evidence beside the list. Enter
+// jumps to the finding's layer and first path in the file tree.
+type Findings struct {
+	keys   common.KeyMap
+	styles *common.Styles
+	list   []findings.Finding // sorted: severity desc, bytes desc
+	cursor int
+	offset int
+	width  int
+	height int
+	title  string
+
+	focused bool
+}
+
+// jumpMsg asks the root model to select a layer and reveal a path.
+type jumpMsg struct {
+	layer int
+	path  string
+}
+
+func newFindings(fs []findings.Finding, keys common.KeyMap, styles *common.Styles) Findings {
+	list := slices.Clone(fs)
+	slices.SortStableFunc(list, func(a, b findings.Finding) int {
+		if c := cmp.Compare(b.Severity, a.Severity); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.Bytes, a.Bytes)
+	})
+	return Findings{keys: keys, styles: styles, list: list, title: "Findings"}
+}
+
+// SetSize sets the pane's outer size.
+func (m *Findings) SetSize(w, h int) { m.width, m.height = w, h; m.follow() }
+
+// SetFocused gives the pane the keys, or takes them away.
+func (m *Findings) SetFocused(f bool) { m.focused = f }
+
+// SetTitle sets the title in the pane's top edge.
+func (m *Findings) SetTitle(t string) { m.title = t }
+
+// Len returns the number of findings.
+func (m Findings) Len() int { return len(m.list) }
+
+// PerLayer counts the findings of each of n layers.
+func (m Findings) PerLayer(n int) []int {
+	out := make([]int, n)
+	for _, f := range m.list {
+		if f.Layer >= 0 && f.Layer < n {
+			out[f.Layer]++
+		}
+	}
+	return out
+}
+
+// side reports whether the detail goes beside the list rather than below.
+func (m Findings) side() bool { return m.width >= 90 }
+
+// listHeight is how many list rows fit.
+func (m Findings) listHeight() int {
+	h := m.height - 2
+	if !m.side() {
+		h = max(h/2, 3)
+	}
+	return max(h, 1)
+}
+
+// Update moves the selection by keys (when focused), the wheel and clicks,
+// and jumps on Enter or a click on the selected finding.
+func (m Findings) Update(msg tea.Msg) (Findings, tea.Cmd) {
+	if len(m.list) == 0 {
+		return m, nil
+	}
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		if !m.focused {
+			return m, nil
+		}
+		if key.Matches(msg, m.keys.Open) {
+			return m, m.jump()
+		}
+		m.cursor, _ = m.keys.ListMove(msg, m.cursor, m.listHeight(), len(m.list))
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			m.cursor = max(m.cursor-1, 0)
+		case tea.MouseWheelDown:
+			m.cursor = min(m.cursor+1, len(m.list)-1)
+		}
+	case tea.MouseClickMsg:
+		return m, m.click(msg.Y)
+	}
+	m.follow()
+	return m, nil
+}
+
+// click selects the finding on a row; clicking the selected one jumps.
+func (m *Findings) click(y int) tea.Cmd {
+	rows := m.rows()
+	i := m.offset + y - 1
+	if y < 1 || i >= len(rows) || rows[i].index < 0 {
+		return nil
+	}
+	if rows[i].index == m.cursor {
+		return m.jump()
+	}
+	m.cursor = rows[i].index
+	m.follow()
+	return nil
+}
+
+func (m Findings) jump() tea.Cmd {
+	if len(m.list) == 0 {
+		return nil
+	}
+	f := m.list[m.cursor]
+	msg := jumpMsg{layer: f.Layer}
+	if len(f.Paths) > 0 {
+		msg.path = f.Paths[0]
+	}
+	return func() tea.Msg { return msg }
+}
+
+// row is one line of the list: a severity header (index -1) or a finding.
+type row struct {
+	index int
+	sev   findings.Severity
+}
+
+func (m Findings) rows() []row {
+	var out []row
+	for i, f := range m.list {
+		if i == 0 || m.list[i-1].Severity != f.Severity {
+			out = append(out, row{index: -1, sev: f.Severity})
+		}
+		out = append(out, row{index: i, sev: f.Severity})
+	}
+	return out
+}
+
+// follow keeps the cursor's row in view, with its header when it fits.
+func (m *Findings) follow() {
+	at := 0
+	for i, r := range m.rows() {
+		if r.index == m.cursor {
+			at = i
+		}
+	}
+	lh := m.listHeight()
+	if at-1 < m.offset {
+		m.offset = max(at-1, 0)
+	}
+	if at >= m.offset+lh {
+		m.offset = at - lh + 1
+	}
+}
+
+// View draws the pane.
+func (m Findings) View() string {
+	inner := m.width - 2
+	if len(m.list) == 0 {
+		return m.styles.Box(m.title, []string{m.styles.Dim.Render("No findings.")}, m.width, m.height, m.focused)
+	}
+	listW := inner
+	if m.side() {
+		listW = inner / 2
+	}
+	rows := m.rows()
+	lh := m.listHeight()
+	m.follow()
+	var list []string
+	for _, r := range rows[m.offset:min(m.offset+lh, len(rows))] {
+		if r.index < 0 {
+			n := 0
+			for _, f := range m.list {
+				if f.Severity == r.sev {
+					n++
+				}
+			}
+			list = append(list, m.styles.SeverityOf(r.sev).Render(fmt.Sprintf("%s (%d)", strings.ToUpper(r.sev.String()), n)))
+			continue
+		}
+		f := m.list[r.index]
+		where := "image"
+		if f.Layer >= 0 {
+			where = fmt.Sprintf("L%d", f.Layer)
+		}
+		size := ""
+		if f.Bytes > 0 {
+			size = termtext.Bytes(f.Bytes)
+		}
+		left := fmt.Sprintf(" %-5s ", where)
+		title := termtext.OneLine(f.Title, max(listW-len(left)-len(size)-1, 1))
+		text := left + title + strings.Repeat(" ", max(listW-len(left)-len([]rune(title))-len(size), 1)) + size
+		if r.index == m.cursor {
+			st := m.styles.SelectedBlur
+			if m.focused {
+				st = m.styles.Selected
+			}
+			text = st.Render(common.Fit(text, listW))
+		}
+		list = append(list, text)
+	}
+	detail := m.detail(inner)
+	if m.side() {
+		dw := inner - listW - 1
+		detail = m.detail(dw)
+		lines := make([]string, m.height-2)
+		for i := range lines {
+			l, d := "", ""
+			if i < len(list) {
+				l = list[i]
+			}
+			if i < len(detail) {
+				d = detail[i]
+			}
+			lines[i] = common.Fit(l, listW) + m.styles.Border.Render("│") + d
+		}
+		return m.styles.Box(m.title, lines, m.width, m.height, m.focused)
+	}
+	for len(list) < lh {
+		list = append(list, "")
+	}
+	lines := append(list, m.styles.Border.Render(strings.Repeat("─", inner)))
+	lines = append(lines, detail...)
+	return m.styles.Box(m.title, lines, m.width, m.height, m.focused)
+}
+
+// detail renders the selected finding: title, where, paths, hint, evidence.
+func (m Findings) detail(w int) []string {
+	f := m.list[m.cursor]
+	var out []string
+	add := func(st func(...string) string, text string) {
+		for _, l := range common.Wrap(text, max(w, 1)) {
+			out = append(out, st(l))
+		}
+	}
+	plain := func(s ...string) string { return strings.Join(s, "") }
+	add(m.styles.Header.Render, termtext.Escape(f.Title))
+	meta := fmt.Sprintf("%s · %s · %s", f.Rule, f.Category, f.Severity)
+	if f.Bytes > 0 {
+		meta += " · " + termtext.Bytes(f.Bytes)
+	}
+	add(m.styles.Dim.Render, meta)
+	if f.Layer >= 0 && f.Instruction != "" {
+		add(m.styles.Dim.Render, fmt.Sprintf("layer %d: %s", f.Layer, termtext.OneLine(f.Instruction, 200)))
+	}
+	for i, p := range f.Paths {
+		if i == 3 {
+			break
+		}
+		add(plain, "  "+termtext.Escape(p))
+	}
+	if more := f.PathCount - min(len(f.Paths), 3); more > 0 {
+		add(m.styles.Dim.Render, fmt.Sprintf("  … and %d more", more))
+	}
+	if f.Hint != "" {
+		add(m.styles.Hint.Render, "Fix: "+termtext.Escape(f.Hint))
+	}
+	if f.Evidence != "" {
+		add(m.styles.Dim.Render, termtext.Escape(f.Evidence))
+	}
+	return out
+}
