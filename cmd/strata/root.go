@@ -8,13 +8,20 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/stratascan/strata/analyzer/bug"
 )
 
-// run builds the command tree and executes it; it returns the exit code.
+// run builds the command tree and executes it; it returns the exit code. A
+// panic is an internal error (exit code 3), reported with its stack.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	root := newRootCmd(stdout, stderr)
+	return exitCode(execute(ctx, newRootCmd(stdout, stderr), args), stderr)
+}
+
+// execute runs a command tree, a panic in it returned as a *bug.Error.
+func execute(ctx context.Context, root *cobra.Command, args []string) (err error) {
+	defer bug.Catch(&err)
 	root.SetArgs(args)
-	return exitCode(root.ExecuteContext(ctx), stderr)
+	return root.ExecuteContext(ctx)
 }
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
