@@ -60,7 +60,7 @@ func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, 
 		defer close(loaded)
 		defer func() {
 			if r := recover(); r != nil {
-				p.Send(ui.LoadedMsg{Err: bug.From(r)})
+				p.Send(browse.LoadedMsg{Err: bug.From(r)})
 			}
 		}()
 		var err error
