@@ -26,6 +26,10 @@ func ptyCases(t *testing.T) map[string][][]string {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
+	dockerfile := filepath.Join(dir, "Dockerfile")
+	if err := os.WriteFile(dockerfile, []byte("FROM scratch\nCOPY . /\nCMD /app\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	return map[string][][]string{
 		"":           {{"--help"}},
 		"version":    {{"version"}},
@@ -35,6 +39,7 @@ func ptyCases(t *testing.T) map[string][][]string {
 		"diff":       {{"diff", "--format", "text", demo, demo}},
 		"extract":    {{"extract", demo, "/app", "-C", dir}},
 		"man":        {{"man", filepath.Join(dir, "man")}},
+		"fix":        {{"fix", demo, "--dockerfile", dockerfile}},
 		"completion": {{"completion", "bash"}},
 	}
 }

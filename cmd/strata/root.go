@@ -79,7 +79,7 @@ use registry:// here).`,
 	lf.register(root)
 	root.Flags().BoolVar(&bf.noColor, "no-color", false, "draw the browser without colours (as NO_COLOR does)")
 	root.AddCommand(newAnalyzeCmd(stdout, stderr), newCICmd(stdout, stderr), newVersionCmd(stdout))
-	root.AddCommand(newDiffCmd(stdout, stderr), newExtractCmd(stdout, stderr))
+	root.AddCommand(newDiffCmd(stdout, stderr), newExtractCmd(stdout, stderr), newFixCmd(stdout, stderr))
 	root.AddCommand(newManCmd(stdout))
 	root.CompletionOptions.HiddenDefaultCmd = false
 	wrapArgs(root)
