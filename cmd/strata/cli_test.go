@@ -247,7 +247,7 @@ func TestCLICompletions(t *testing.T) {
 		{[]string{"analyze", "x", "--format", ""}, analyzeFormats},
 		{[]string{"ci", "x", "-f", ""}, ciFormats},
 		{[]string{"diff", "a", "b", "--format", ""}, diffFormats},
-		{[]string{"analyze", "x", "--source", ""}, []string{"docker", "podman", "docker-archive", "oci", "oci-archive", "registry"}},
+		{[]string{"analyze", "x", "--source", ""}, sourceList},
 		{[]string{"ci", "x", "--fail-on", ""}, []string{"info", "low", "medium", "high", "critical", "off"}},
 		{[]string{"x", "--platform", ""}, commonPlatforms},
 	} {

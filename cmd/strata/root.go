@@ -35,12 +35,13 @@ what is wasted, and how to fix the Dockerfile that built it.
 IMAGE is one of:
   docker://NAME[:TAG], docker-daemon:NAME   the Docker Engine (DOCKER_HOST, docker context)
   podman://NAME                             Podman (its API socket, else podman image save)
+  containerd://NAME                         containerd's content store (--containerd-address, --containerd-namespace)
   docker-archive:PATH[:TAG|@N]              a docker save tarball
   oci:DIR[:TAG]                             an OCI image layout directory
   oci-archive:PATH                          an OCI image layout packed in a tar
   registry://REF                            a registry, without any daemon
   PATH                                      a file or directory, its format sniffed
-  REF                                       the Docker Engine if it has it, else Podman, else the registry
+  REF                                       the Docker Engine if it has it, else Podman, else containerd, else the registry
 
 On a terminal, strata IMAGE opens the interactive browser (press ? for its keys).
 Without a terminal, or with CI=true|1|yes or DIVE_CI=true in the environment, it
