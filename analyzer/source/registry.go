@@ -20,14 +20,14 @@ import (
 // fetched lazily by the caller; their Compressed() verifies the digest while
 // streaming.
 func openRegistry(ctx context.Context, refStr string, opts Options) (*Image, error) {
-	ref, err := name.ParseReference(refStr)
+	ref, err := parseRegistryRef(refStr)
 	if err != nil {
-		return nil, fmt.Errorf("not a valid image reference: %w", err)
+		return nil, err
 	}
 	host := ref.Context().RegistryStr()
 	if insecureHost(host, opts.InsecureRegistries) {
-		if ref, err = name.ParseReference(refStr, name.Insecure); err != nil {
-			return nil, fmt.Errorf("not a valid image reference: %w", err)
+		if ref, err = parseRegistryRef(refStr, name.Insecure); err != nil {
+			return nil, err
 		}
 	}
 	ropts, err := remoteOptions(ctx, ref, opts, remote.WithAuthFromKeychain(authn.DefaultKeychain))
