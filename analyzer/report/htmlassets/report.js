@@ -226,7 +226,7 @@
         }
         if (n.l >= 0 && layers[n.l]) {
           var L = layers[n.l];
-          lines.push((n.c || n.o ? "Mostly layer " : "Layer ") + n.l + (L.step >= 0 ? " (Dockerfile step " + (L.step + 1) + ")" : "") + ": " + L.cmd.slice(0, 300));
+          lines.push((n.c || n.o ? "Mostly layer " : "Layer ") + n.l + (L.src ? " (" + L.src + ")" : L.step >= 0 ? " (Dockerfile step " + (L.step + 1) + ")" : "") + ": " + L.cmd.slice(0, 300));
         }
       }
       lines.forEach(function (s) { var d = document.createElement("div"); d.textContent = s; tip.appendChild(d); });
