@@ -55,6 +55,9 @@ func writeFinding(w *errWriter, i int, f findings.Finding, opts TextOptions) {
 	if f.Instruction != "" {
 		where += ": " + termtext.OneLine(f.Instruction, opts.Width)
 	}
+	if f.Dockerfile != nil {
+		where = DockerfileLine(f.Dockerfile) + ", " + where
+	}
 	w.printf("        at:    %s\n", where)
 	if len(f.Paths) > 0 {
 		paths := make([]string, len(f.Paths))
@@ -83,7 +86,14 @@ func writeDockerfile(w *errWriter, a *analyzer.Analysis, opts TextOptions) {
 	if len(steps) == 0 {
 		return
 	}
-	w.printf("\nDockerfile (reconstructed from the history; base image steps included):\n")
+	if a.Dockerfile.Path != "" {
+		w.printf("\nDockerfile (the history mapped to %s; base image steps included):\n", termtext.Escape(a.Dockerfile.Path))
+		for _, warn := range a.Dockerfile.Warnings {
+			w.printf("  (%s)\n", termtext.OneLine(warn, opts.Width+40))
+		}
+	} else {
+		w.printf("\nDockerfile (reconstructed from the history; base image steps included):\n")
+	}
 	if !a.Dockerfile.HistoryMatched {
 		w.printf("  (the history does not match the layers: steps are matched from the newest layer down)\n")
 	}
@@ -93,6 +103,15 @@ func writeDockerfile(w *errWriter, a *analyzer.Analysis, opts TextOptions) {
 			layer = fmt.Sprintf("%3d", s.Layer)
 		}
 		w.printf("  %s  %s\n", layer, termtext.OneLine(s.Instruction, opts.Width+40))
+		if s.Source != nil {
+			conf := ""
+			if s.Confidence != "exact" {
+				conf = " (" + s.Confidence + ")"
+			}
+			w.printf("       ← %s  %s%s\n", DockerfileLine(s.Source), termtext.OneLine(s.Source.Instruction, opts.Width), conf)
+		} else if s.Reason != "" {
+			w.printf("       ← no line: %s\n", termtext.OneLine(s.Reason, opts.Width+20))
+		}
 		for _, i := range s.Findings {
 			f := a.Findings[i]
 			cost := ""
