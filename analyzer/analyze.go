@@ -1,12 +1,15 @@
 package analyzer
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/stratascan/strata/analyzer/bug"
 	"github.com/stratascan/strata/analyzer/findings"
+	"github.com/stratascan/strata/analyzer/installed"
 	"github.com/stratascan/strata/analyzer/source"
 	"github.com/stratascan/strata/analyzer/tree"
 	"github.com/stratascan/strata/analyzer/walk"
@@ -28,7 +31,7 @@ type Analysis struct {
 	// Findings are the problems the rules found, highest severity first.
 	Findings []findings.Finding
 	// Packages is the package inventory (dpkg, apk) of the final filesystem.
-	Packages []findings.Package
+	Packages []installed.Package
 	// Dockerfile is the Dockerfile reconstructed from the history, with the
 	// findings attached to their steps.
 	Dockerfile findings.Dockerfile
@@ -36,7 +39,11 @@ type Analysis struct {
 
 // Analyze walks every layer of the image once (layers concurrently) and
 // computes the analysis.
-func Analyze(ctx context.Context, img *source.Image, opts ...Option) (*Analysis, error) {
+//
+// A panic anywhere in the analysis, in any of its goroutines, is a bug: it
+// is returned as a *bug.Error carrying the stack where it happened.
+func Analyze(ctx context.Context, img *source.Image, opts ...Option) (_ *Analysis, err error) {
+	defer bug.Catch(&err)
 	o := makeOptions(opts)
 	cfg, err := img.ConfigFile()
 	if err != nil {
@@ -69,9 +76,11 @@ func Analyze(ctx context.Context, img *source.Image, opts ...Option) (*Analysis,
 	var dive DiveMetrics
 	var rules findings.Result
 	var wg sync.WaitGroup
+	var diveErr, rulesErr error
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		defer bug.Catch(&diveErr)
 		dive, a.DiveInefficiencies = diveMetrics(t, headerSizes)
 	}()
 	if !o.noRules {
@@ -79,11 +88,15 @@ func Analyze(ctx context.Context, img *source.Image, opts ...Option) (*Analysis,
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer bug.Catch(&rulesErr)
 			rules = findings.Run(in, o.rules)
 		}()
 	}
 	a.Summary, a.Wasted = measure(t, layers, base)
 	wg.Wait()
+	if err := cmp.Or(diveErr, rulesErr); err != nil {
+		return nil, err
+	}
 	a.Summary.Dive = dive
 	if !o.noRules {
 		a.setRules(rules)
@@ -146,7 +159,7 @@ func walkAll(ctx context.Context, ls []v1.Layer, layers []Layer, o options) (*tr
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				res, content, err := walkLayer(ctx, ls[i], i, layers, o, report)
+				res, content, err := walkGuarded(ctx, ls[i], i, layers, o, report)
 				select {
 				case results <- result{i, res, content, err}:
 				case <-ctx.Done():
@@ -274,4 +287,10 @@ func shortDigest(d string) string {
 		return d[:19]
 	}
 	return d
+}
+
+// walkGuarded is walkLayer with a panic returned as a *bug.Error.
+func walkGuarded(ctx context.Context, l v1.Layer, i int, layers []Layer, o options, report func(Progress)) (res *walk.Result, content *findings.Content, err error) {
+	defer bug.Catch(&err)
+	return walkLayer(ctx, l, i, layers, o, report)
 }

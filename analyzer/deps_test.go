@@ -25,8 +25,8 @@ func deps(t *testing.T, pkgs ...string) []string {
 // TestDependencies keeps each room to its contract: the analyzer is a pure
 // library (nothing from the terminal UI or CLI toolkits), the comparison
 // computes and leaves every writer to report, the UI renders with the
-// terminal-text helpers and never with a report writer, and termtext is a
-// leaf.
+// terminal-text helpers and never with a report writer, the package
+// inventory stands on the tree alone, and termtext is a leaf.
 func TestDependencies(t *testing.T) {
 	for _, c := range []struct {
 		pkgs    []string
@@ -46,6 +46,11 @@ func TestDependencies(t *testing.T) {
 			pkgs:    []string{module + "ui/..."},
 			banned:  []string{module + "analyzer/report"},
 			allowed: []string{module + "analyzer/report/termtext"},
+		},
+		{
+			pkgs:    []string{module + "analyzer/installed"},
+			banned:  []string{module},
+			allowed: []string{module + "analyzer/installed", module + "analyzer/tree", module + "analyzer/walk", module + "analyzer/bug"},
 		},
 		{
 			pkgs:    []string{module + "analyzer/report/termtext"},

@@ -245,3 +245,5 @@ func similarity(a, b command) float64 {
 	union := len(a.words) + len(b.words) - inter
 	return float64(inter) / float64(union)
 }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }

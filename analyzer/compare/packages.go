@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/stratascan/strata/analyzer/findings"
+	"github.com/stratascan/strata/analyzer/installed"
 )
 
 // PackageChangeType says how a package differs.
@@ -44,7 +44,7 @@ type pkgInfo struct {
 
 // index groups packages by manager and name; several versions of one name
 // (multi-arch) are joined.
-func index(ps []findings.Package) map[pkgKey]pkgInfo {
+func index(ps []installed.Package) map[pkgKey]pkgInfo {
 	out := make(map[pkgKey]pkgInfo, len(ps))
 	for _, p := range ps {
 		k := pkgKey{p.Manager, p.Name}
@@ -65,7 +65,7 @@ func index(ps []findings.Package) map[pkgKey]pkgInfo {
 
 // comparePackages lists the packages added, removed or whose version
 // changed, by manager and name.
-func comparePackages(old, new []findings.Package) []PackageChange {
+func comparePackages(old, new []installed.Package) []PackageChange {
 	po, pn := index(old), index(new)
 	out := []PackageChange{}
 	for k, n := range pn {
@@ -75,7 +75,7 @@ func comparePackages(old, new []findings.Package) []PackageChange {
 			out = append(out, PackageChange{Name: k.name, Manager: k.manager, Change: PackageAdded, NewVersion: n.version, Layer: n.layer})
 		case o.version != n.version:
 			c := PackageChange{Name: k.name, Manager: k.manager, OldVersion: o.version, NewVersion: n.version, Layer: n.layer}
-			switch CompareVersions(k.manager, o.version, n.version) {
+			switch installed.CompareVersions(k.manager, o.version, n.version) {
 			case -1:
 				c.Change = PackageUpgraded
 			case 1:

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/stratascan/strata/analyzer/installed"
 	"github.com/stratascan/strata/analyzer/tree"
 )
 
@@ -25,7 +26,7 @@ type run struct {
 	cmds    []*runCommand // layer → its RUN command, nil for other instructions
 	claimed []bool        // entry index → a path rule accounts for it
 	first   []int32       // node → index of its first entry
-	pkgs    []Package
+	pkgs    []installed.Package
 	out     []candidate
 }
 
@@ -74,7 +75,7 @@ func newRun(in *Input) *run {
 			r.cmds[i] = &c
 		}
 	}
-	r.pkgs = inventory(in)
+	r.pkgs = installed.Inventory(in.Tree, func(l int) []installed.DB { return in.content(l).DBs })
 	return r
 }
 

@@ -4,6 +4,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/stratascan/strata/analyzer/dockerfile"
+	"github.com/stratascan/strata/analyzer/installed"
 	"github.com/stratascan/strata/analyzer/tree"
 )
 
@@ -61,7 +62,7 @@ type Result struct {
 	// the image, each byte counted once.
 	PotentialSavingsBytes int64
 	// Packages is the package inventory of the final filesystem.
-	Packages []Package
+	Packages []installed.Package
 	// Dockerfile is the image's Dockerfile reconstructed from its history,
 	// with the findings attached to the steps that caused them.
 	Dockerfile Dockerfile

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/stratascan/strata/analyzer/installed"
 	"github.com/stratascan/strata/analyzer/tree"
 	"github.com/stratascan/strata/analyzer/walk"
 )
@@ -87,7 +88,7 @@ func checkToolchain(r *run) {
 			}
 		}
 	}
-	var pkgs []Package
+	var pkgs []installed.Package
 	for _, p := range r.pkgs {
 		if toolchainPackage(p.Name) {
 			pkgs = append(pkgs, p)
@@ -151,7 +152,7 @@ func toolchainEvidence(pkgs []string) string {
 
 // heaviestLayer returns the layer holding most of the entries' bytes, or the
 // layer that installed the first toolchain package at or above from.
-func heaviestLayer(t *tree.Tree, entries []int32, pkgs []Package, from int) int {
+func heaviestLayer(t *tree.Tree, entries []int32, pkgs []installed.Package, from int) int {
 	by := map[int]int64{}
 	best, bestBytes := -1, int64(-1)
 	for _, i := range entries {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/stratascan/strata/analyzer/tree"
 	"github.com/stratascan/strata/analyzer/walk"
 )
 
@@ -142,4 +143,14 @@ func checkAccounts(r *run) {
 		}
 		r.addPaths(duplicateIDsRule, l, []int32{idx}, fmt.Sprintf("shared %s %s", what, strings.Join(dups, "; ")))
 	}
+}
+
+// visibleFile returns the entry index of the file visible at p in the final
+// filesystem, or -1.
+func visibleFile(t *tree.Tree, p string) int32 {
+	n, ok := t.Lookup(p)
+	if !ok {
+		return -1
+	}
+	return t.State(n, t.Layers()-1)
 }

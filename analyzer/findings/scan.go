@@ -3,6 +3,7 @@ package findings
 import (
 	"bytes"
 	"errors"
+	"github.com/stratascan/strata/analyzer/installed"
 	"io"
 	"path"
 	"strings"
@@ -21,7 +22,7 @@ type Content struct {
 	// Secrets are the secrets found in the layer's files.
 	Secrets []SecretHit
 	// DBs are the package databases the layer holds.
-	DBs []PackageDB
+	DBs []installed.DB
 	// Accounts are the account files (/etc/passwd, /etc/group,
 	// /etc/shadow) the layer holds, by path.
 	Accounts map[string][]Account
@@ -76,9 +77,7 @@ type fileMode uint8
 const (
 	modeText     fileMode = iota // any text file: known token formats
 	modeNamed                    // a credentials file known by its name
-	modeDpkg                     // /var/lib/dpkg/status
-	modeDpkgPart                 // /var/lib/dpkg/status.d/*
-	modeApk                      // /lib/apk/db/installed
+	modeDB                       // a package database (see installed.Database)
 	modeAccounts                 // /etc/passwd, /etc/group, /etc/shadow
 )
 
@@ -98,14 +97,14 @@ func (s *Scanner) Inspect(p string, size int64) io.WriteCloser {
 // first, then size, then the directory, then the name.
 func classify(p string, size int64) (mode fileMode, limit int64, named string) {
 	switch {
-	case p == "/var/lib/dpkg/status":
-		return modeDpkg, maxDBBytes, ""
-	case strings.HasPrefix(p, "/var/lib/dpkg/status.d/"):
-		return modeDpkgPart, MaxScanBytes, ""
-	case p == "/lib/apk/db/installed":
-		return modeApk, maxDBBytes, ""
 	case p == "/etc/passwd" || p == "/etc/group" || p == "/etc/shadow":
 		return modeAccounts, MaxScanBytes, ""
+	}
+	if m, part := installed.Database(p); m != nil {
+		if part {
+			return modeDB, MaxScanBytes, ""
+		}
+		return modeDB, maxDBBytes, ""
 	}
 	if size > MaxScanBytes {
 		return 0, 0, ""
@@ -318,10 +317,10 @@ func (k *sink) Close() error {
 	switch k.mode {
 	case modeText, modeNamed:
 		k.scan(k.buf)
-	case modeDpkg, modeDpkgPart:
-		c.DBs = append(c.DBs, PackageDB{Path: k.path, Manager: "dpkg", Packages: parseDpkg(k.buf, k.mode == modeDpkgPart)})
-	case modeApk:
-		c.DBs = append(c.DBs, PackageDB{Path: k.path, Manager: "apk", Packages: parseApk(k.buf)})
+	case modeDB:
+		if db, ok := installed.Parse(k.path, k.buf); ok {
+			c.DBs = append(c.DBs, db)
+		}
 	case modeAccounts:
 		if c.Accounts == nil {
 			c.Accounts = map[string][]Account{}

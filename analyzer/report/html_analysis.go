@@ -8,6 +8,7 @@ import (
 
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/findings"
+	"github.com/stratascan/strata/analyzer/installed"
 	"github.com/stratascan/strata/analyzer/policy"
 	"github.com/stratascan/strata/analyzer/report/termtext"
 )
@@ -27,7 +28,7 @@ type htmlAnalysis struct {
 	FileCount  int
 	Wasted     []analyzer.WastedPath
 	WastedMore int
-	Packages   []findings.Package
+	Packages   []installed.Package
 	Steps      []findings.Step
 	Config     []htmlConfig
 	Threshold  int64

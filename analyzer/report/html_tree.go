@@ -83,12 +83,12 @@ func buildFSMap(t *tree.Tree, budget int) fsMap {
 // regular files at and below it (kept), those of the shadowed entries
 // there (wasted) and the number of visible regular files; layer is the
 // layer of a path's own visible file, or -1.
-func pathSizes(t *tree.Tree) (kept, wasted []int64, files []int32, layer []int16) {
+func pathSizes(t *tree.Tree) (kept, wasted []int64, files []int32, layer []int32) {
 	n := t.Len()
 	kept = make([]int64, n)
 	wasted = make([]int64, n)
 	files = make([]int32, n)
-	layer = make([]int16, n)
+	layer = make([]int32, n)
 	// Node IDs follow path order: a child's ID is larger than its
 	// parent's, so one backwards pass sums every subtree.
 	for i := n - 1; i >= 0; i-- {
@@ -183,7 +183,7 @@ type fsMapBuilder struct {
 	t            *tree.Tree
 	kept, wasted []int64
 	files        []int32
-	layer        []int16
+	layer        []int32
 	threshold    int64
 	grouped      int
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/findings"
+	"github.com/stratascan/strata/analyzer/installed"
 	"github.com/stratascan/strata/analyzer/policy"
 )
 
@@ -32,7 +33,7 @@ type Document struct {
 	// Findings are the rules' findings, highest severity first.
 	Findings []findings.Finding `json:"findings"`
 	// Packages is the package inventory of the final filesystem.
-	Packages []findings.Package `json:"packages"`
+	Packages []installed.Package `json:"packages"`
 	// Dockerfile is the Dockerfile reconstructed from the history, each
 	// step listing the indexes of its findings.
 	Dockerfile findings.Dockerfile `json:"dockerfile"`
@@ -57,7 +58,7 @@ func NewDocument(a *analyzer.Analysis, tool Tool) Document {
 		d.Findings = []findings.Finding{}
 	}
 	if d.Packages == nil {
-		d.Packages = []findings.Package{}
+		d.Packages = []installed.Package{}
 	}
 	if d.Dockerfile.Steps == nil {
 		d.Dockerfile.Steps = []findings.Step{}

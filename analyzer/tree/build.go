@@ -44,7 +44,7 @@ func (b *Builder) Add(layer int, entries []walk.Entry) {
 		we := &entries[i]
 		les[i] = Entry{
 			Link: we.Link, Size: we.Size, Hash: we.Hash, Mode: we.Mode, UID: we.UID, GID: we.GID,
-			Node: b.ensure(we.Path), Layer: int16(layer), HiddenBy: -1, LastShadow: -1, Kind: we.Kind,
+			Node: b.ensure(we.Path), Layer: int32(layer), HiddenBy: -1, LastShadow: -1, Kind: we.Kind,
 		}
 	}
 	b.layers[layer] = les
@@ -200,8 +200,8 @@ func removesBelow(k walk.Kind) bool { return k != walk.Dir }
 // descendants from lower layers are removed. Parents come before children,
 // so one pass in ID order suffices.
 func (t *Tree) computeRemovals() {
-	t.kills = [][]int16{nil}
-	var own []int16
+	t.kills = [][]int32{nil}
+	var own []int32
 	for i := range t.nodes {
 		n := NodeID(i)
 		var inherited int32
@@ -230,11 +230,11 @@ func (t *Tree) computeRemovals() {
 }
 
 // mergeLayers merges two sorted layer lists without duplicates.
-func mergeLayers(a, b []int16) []int16 {
-	out := make([]int16, 0, len(a)+len(b))
+func mergeLayers(a, b []int32) []int32 {
+	out := make([]int32, 0, len(a)+len(b))
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
-		var v int16
+		var v int32
 		switch {
 		case j == len(b) || (i < len(a) && a[i] < b[j]):
 			v, i = a[i], i+1
@@ -255,7 +255,7 @@ func (t *Tree) computeShadows() {
 		above := t.inherited(n)
 		hist := t.History(n)
 		// Walk backwards keeping the first and last later same-path entry.
-		next, last := int16(-1), int16(-1)
+		next, last := int32(-1), int32(-1)
 		for k := len(hist) - 1; k >= 0; k-- {
 			e := &hist[k]
 			first, latest := next, last

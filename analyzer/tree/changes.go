@@ -1,8 +1,10 @@
 package tree
 
 import (
+	"cmp"
 	"slices"
 
+	"github.com/stratascan/strata/analyzer/bug"
 	"github.com/stratascan/strata/analyzer/walk"
 )
 
@@ -51,17 +53,18 @@ func (t *Tree) Bytes(c Change) int64 {
 // Layer -1 is the empty filesystem.
 func (t *Tree) State(n NodeID, i int) int32 {
 	nd := &t.nodes[n]
-	found := int32(-1)
-	for k := nd.first + nd.count - 1; k >= nd.first; k-- {
-		e := &t.entries[k]
-		if int(e.Layer) <= i && e.Kind != walk.Opaque {
-			found = k
-			break
-		}
+	hist := t.entries[nd.first : nd.first+nd.count]
+	// Entries are in layer order: find the last one of a layer <= i, then
+	// step back over opaque markers.
+	k, _ := slices.BinarySearchFunc(hist, int32(i)+1, func(e Entry, l int32) int { return cmp.Compare(e.Layer, l) })
+	k--
+	for k >= 0 && hist[k].Kind == walk.Opaque {
+		k--
 	}
-	if found < 0 {
+	if k < 0 {
 		return -1
 	}
+	found := nd.first + int32(k)
 	e := &t.entries[found]
 	if e.Kind == walk.Whiteout {
 		return -1
@@ -104,13 +107,18 @@ func (t *Tree) classify(n NodeID, before, after int32, fromLayer int) (Change, b
 func (t *Tree) computeChanges() {
 	mid := len(t.nodes) / 2
 	var upper [][]Change
+	var failed error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer bug.Catch(&failed)
 		upper = t.changesOf(NodeID(mid), NodeID(len(t.nodes)))
 	}()
 	t.changes = t.changesOf(0, NodeID(mid))
 	<-done
+	if failed != nil {
+		panic(failed) // in the caller's goroutine, where it can be recovered
+	}
 	for l := range t.changes {
 		t.changes[l] = append(t.changes[l], upper[l]...)
 	}
@@ -119,18 +127,26 @@ func (t *Tree) computeChanges() {
 // changesOf computes the per-layer changes of the nodes in [from, to).
 func (t *Tree) changesOf(from, to NodeID) [][]Change {
 	changes := make([][]Change, t.layers)
-	var cand []int16
+	var cand []int32
 	for n := from; n < to; n++ {
 		cand = cand[:0]
+		above := t.inherited(n)
 		for _, e := range t.History(n) {
-			if e.Kind != walk.Opaque {
-				cand = append(cand, e.Layer)
+			if e.Kind == walk.Opaque {
+				continue
+			}
+			cand = append(cand, e.Layer)
+			// Of the layers removing the node from above, only the first
+			// after each of its entries can change it: later ones find it
+			// already gone. Taking only those keeps the work linear in the
+			// entries, however many layers remove something above.
+			if j, _ := slices.BinarySearch(above, e.Layer+1); j < len(above) {
+				cand = append(cand, above[j])
 			}
 		}
 		if len(cand) == 0 {
 			continue // an implicit directory: never present on its own
 		}
-		cand = append(cand, t.inherited(n)...)
 		slices.Sort(cand)
 		cand = slices.Compact(cand)
 		for _, l := range cand {

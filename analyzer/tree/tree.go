@@ -35,12 +35,12 @@ type Entry struct {
 	// Node is the path the entry is at.
 	Node NodeID
 	// Layer is the index of the layer the entry is in.
-	Layer int16
+	Layer int32
 	// HiddenBy is the first layer whose entries shadow this one, or -1 when
 	// the entry is visible in the final filesystem.
-	HiddenBy int16
+	HiddenBy int32
 	// LastShadow is the last layer among those shadowing the entry, or -1.
-	LastShadow int16
+	LastShadow int32
 	// Kind is the entry's type.
 	Kind walk.Kind
 }
@@ -70,7 +70,7 @@ type Tree struct {
 	nodes    []node
 	entries  []Entry // grouped by node, in (layer, tar order) within a node
 	children []NodeID
-	kills    [][]int16 // interned sorted lists of layers that remove descendants
+	kills    [][]int32 // interned sorted lists of layers that remove descendants
 	byLayer  [][]int32 // entry indexes of each layer, in tar order
 	changes  [][]Change
 	layers   int
@@ -182,10 +182,10 @@ func (t *Tree) LayerEntries(layer int) []int32 { return t.byLayer[layer] }
 
 // removals returns the layers that remove the node's descendants (whiteouts,
 // opaque markers and non-directories at the node or above it).
-func (t *Tree) removals(n NodeID) []int16 { return t.kills[t.nodes[n].kids] }
+func (t *Tree) removals(n NodeID) []int32 { return t.kills[t.nodes[n].kids] }
 
 // inherited returns the layers in which something above the node removes it.
-func (t *Tree) inherited(n NodeID) []int16 {
+func (t *Tree) inherited(n NodeID) []int32 {
 	if n == Root {
 		return nil
 	}

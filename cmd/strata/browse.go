@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/bug"
 	"github.com/stratascan/strata/analyzer/source"
 	"github.com/stratascan/strata/ui/browse"
 	"github.com/stratascan/strata/ui/common"
@@ -57,6 +58,11 @@ func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, 
 	loaded := make(chan struct{})
 	go func() {
 		defer close(loaded)
+		defer func() {
+			if r := recover(); r != nil {
+				p.Send(browse.LoadedMsg{Err: bug.From(r)})
+			}
+		}()
 		var err error
 		img, err = source.Open(ctx, ref, opts)
 		if err != nil {
@@ -86,6 +92,9 @@ func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, 
 	}
 	if fm, ok := final.(browse.Model); ok && fm.Err() != nil {
 		return fm.Err()
+	}
+	if errors.Is(runErr, tea.ErrProgramPanic) {
+		return &bug.Error{Value: "the browser panicked (its stack is printed above)"}
 	}
 	if errors.Is(runErr, tea.ErrProgramKilled) || errors.Is(runErr, tea.ErrInterrupted) {
 		return context.Canceled

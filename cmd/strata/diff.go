@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/spf13/cobra"
 	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/bug"
 	"github.com/stratascan/strata/analyzer/compare"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/report"
@@ -199,7 +200,11 @@ func loadPair(ctx context.Context, oldRef, newRef string, lf *loadFlags, stderr 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i], errs[i] = loadOne(ctx, ref, [2]string{"OLD", "NEW"}[i], opts, lf, cache, stderr, &mu)
+			errs[i] = func() (err error) {
+				defer bug.Catch(&err)
+				out[i], err = loadOne(ctx, ref, [2]string{"OLD", "NEW"}[i], opts, lf, cache, stderr, &mu)
+				return err
+			}()
 			if errs[i] != nil {
 				cancel()
 			}

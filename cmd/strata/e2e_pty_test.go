@@ -26,6 +26,10 @@ func ptyCases(t *testing.T) map[string][][]string {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
+	dockerfile := filepath.Join(dir, "Dockerfile")
+	if err := os.WriteFile(dockerfile, []byte("FROM scratch\nCOPY . /\nCMD /app\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	return map[string][][]string{
 		"":           {{"--help"}},
 		"version":    {{"version"}},
@@ -34,6 +38,7 @@ func ptyCases(t *testing.T) map[string][][]string {
 		"ci":         {{"ci", demo}},
 		"diff":       {{"diff", "--format", "text", demo, demo}},
 		"man":        {{"man", filepath.Join(dir, "man")}},
+		"fix":        {{"fix", demo, "--dockerfile", dockerfile}},
 		"completion": {{"completion", "bash"}},
 	}
 }

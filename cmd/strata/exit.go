@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/stratascan/strata/analyzer/bug"
 )
 
 // Exit codes, as the product specification defines them.
@@ -13,6 +15,7 @@ const (
 	exitOK      = 0
 	exitPolicy  = 1 // a policy failed or a comparison is over budget
 	exitUsage   = 2 // bad arguments, bad configuration, or an image that cannot be loaded
+	exitBug     = 3 // an internal error: a bug in strata, never the input's fault
 	exitAborted = 130
 )
 
@@ -41,6 +44,11 @@ func exitCode(err error, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "strata: interrupted")
 		return exitAborted
 	}
+	var be *bug.Error
+	if errors.As(err, &be) {
+		reportBug(be, stderr)
+		return exitBug
+	}
 	var ee *exitError
 	if errors.As(err, &ee) && ee.code == exitPolicy {
 		return exitPolicy
@@ -51,4 +59,15 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, msg)
 	return exitUsage
+}
+
+// reportBug prints an internal error: what panicked, a request to report it
+// and the stack where it happened.
+func reportBug(be *bug.Error, stderr io.Writer) {
+	fmt.Fprintf(stderr, "strata: internal error: %v\n", be.Value)
+	fmt.Fprintf(stderr, "This is a bug in strata %s, not a problem with your input: please report it\n", version)
+	fmt.Fprintln(stderr, "at https://github.com/stratascan/strata/issues with the command line and the lines below.")
+	if len(be.Stack) > 0 {
+		fmt.Fprintf(stderr, "\n%s", be.Stack)
+	}
 }

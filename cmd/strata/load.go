@@ -23,11 +23,14 @@ type loadFlags struct {
 	tempDir    string
 	quiet      bool
 	dockerfile dockerfileFlags
+
+	containerdAddress   string
+	containerdNamespace string
 }
 
 func (f *loadFlags) register(c *cobra.Command) {
 	fl := c.Flags()
-	fl.StringVar(&f.source, "source", "", "force the image source: docker, podman, docker-archive, oci, oci-archive or registry")
+	fl.StringVar(&f.source, "source", "", "force the image source: docker, podman, containerd, docker-archive, oci, oci-archive or registry")
 	fl.StringVar(&f.platform, "platform", "", "pick one image of a multi-platform index (os/arch[/variant]; default: this host's)")
 	fl.StringSliceVar(&f.insecure, "insecure-registry", nil, "reach this registry host over plain HTTP or unverified TLS (repeatable; only the hosts named)")
 	fl.StringVar(&f.caFile, "ca-file", "", "also trust the certificate authorities in this PEM file for registries")
@@ -36,11 +39,19 @@ func (f *loadFlags) register(c *cobra.Command) {
 	fl.StringVar(&f.tempDir, "tmp-dir", "", "where images from a daemon are spooled (default: the system temp dir)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print no progress")
 	f.dockerfile.register(c)
+	fl.StringVar(&f.containerdAddress, "containerd-address", "", "containerd's socket (default: $CONTAINERD_ADDRESS, else /run/containerd/containerd.sock, else the rootless one)")
+	fl.StringVar(&f.containerdNamespace, "containerd-namespace", "", "containerd namespace to read images from (default: $CONTAINERD_NAMESPACE, else default; k8s.io on Kubernetes nodes, moby for Docker's containerd store)")
+	c.RegisterFlagCompletionFunc("source", cobra.FixedCompletions(sourceList, cobra.ShellCompDirectiveNoFileComp))
+	c.RegisterFlagCompletionFunc("containerd-namespace", cobra.FixedCompletions(
+		[]string{"default", "k8s.io", "moby", "buildkit"}, cobra.ShellCompDirectiveNoFileComp))
 }
+
+// sourceList is what --source accepts, for completion.
+var sourceList = []string{"docker", "podman", "containerd", "docker-archive", "oci", "oci-archive", "registry"}
 
 var (
 	sourceNames = map[string]source.Kind{
-		"docker": source.Docker, "docker-daemon": source.Docker, "podman": source.Podman,
+		"docker": source.Docker, "docker-daemon": source.Docker, "podman": source.Podman, "containerd": source.Containerd,
 		"docker-archive": source.DockerArchive, "docker-tar": source.DockerArchive,
 		"oci": source.OCI, "oci-archive": source.OCIArchive, "registry": source.Registry,
 	}
@@ -48,11 +59,12 @@ var (
 
 // options validates the flags and turns them into source options.
 func (f *loadFlags) options(stderr io.Writer) (source.Options, error) {
-	o := source.Options{Platform: f.platform, InsecureRegistries: f.insecure, CAFile: f.caFile, TempDir: f.tempDir}
+	o := source.Options{Platform: f.platform, InsecureRegistries: f.insecure, CAFile: f.caFile, TempDir: f.tempDir,
+		ContainerdAddress: f.containerdAddress, ContainerdNamespace: f.containerdNamespace}
 	if f.source != "" {
 		k, ok := sourceNames[f.source]
 		if !ok {
-			return o, usageError(fmt.Errorf("--source %q: unknown source (use docker, podman, docker-archive, oci, oci-archive or registry)", f.source))
+			return o, usageError(fmt.Errorf("--source %q: unknown source (use docker, podman, containerd, docker-archive, oci, oci-archive or registry)", f.source))
 		}
 		o.Source = k
 	}

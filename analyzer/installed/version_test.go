@@ -1,9 +1,9 @@
-package compare_test
+package installed_test
 
 import (
 	"testing"
 
-	"github.com/stratascan/strata/analyzer/compare"
+	"github.com/stratascan/strata/analyzer/installed"
 )
 
 // TestCompareDpkg checks dpkg's ordering, including the examples of the
@@ -44,10 +44,10 @@ func TestCompareDpkg(t *testing.T) {
 		{"", "0", 0},
 	}
 	for _, tt := range tests {
-		if got := compare.CompareDpkg(tt.a, tt.b); got != tt.want {
+		if got := installed.CompareDpkg(tt.a, tt.b); got != tt.want {
 			t.Errorf("CompareDpkg(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
 		}
-		if got := compare.CompareDpkg(tt.b, tt.a); got != -tt.want {
+		if got := installed.CompareDpkg(tt.b, tt.a); got != -tt.want {
 			t.Errorf("CompareDpkg(%q, %q) = %d, want %d", tt.b, tt.a, got, -tt.want)
 		}
 	}
@@ -86,10 +86,10 @@ func TestCompareAPK(t *testing.T) {
 		{"20230311-r0", "20240705-r0", -1},
 	}
 	for _, tt := range tests {
-		if got := compare.CompareAPK(tt.a, tt.b); got != tt.want {
+		if got := installed.CompareAPK(tt.a, tt.b); got != tt.want {
 			t.Errorf("CompareAPK(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
 		}
-		if got := compare.CompareAPK(tt.b, tt.a); got != -tt.want {
+		if got := installed.CompareAPK(tt.b, tt.a); got != -tt.want {
 			t.Errorf("CompareAPK(%q, %q) = %d, want %d", tt.b, tt.a, got, -tt.want)
 		}
 	}
