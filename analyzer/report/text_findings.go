@@ -17,8 +17,16 @@ func writeFindings(w *errWriter, a *analyzer.Analysis, opts TextOptions) {
 		return
 	}
 	w.printf("Findings (%d: %s):\n", len(a.Findings), severityCounts(a.Findings))
+	below := 0
 	for i, f := range a.Findings {
+		if f.Severity < opts.MinSeverity {
+			below++
+			continue
+		}
 		writeFinding(w, i, f, opts)
+	}
+	if below > 0 {
+		w.printf("  (%d below %s not shown)\n", below, opts.MinSeverity)
 	}
 	w.printf("\n")
 }
@@ -53,7 +61,7 @@ func writeFinding(w *errWriter, i int, f findings.Finding, opts TextOptions) {
 		where = fmt.Sprintf("step %d", f.Step)
 	}
 	if f.Instruction != "" {
-		where += ": " + termtext.OneLine(f.Instruction, opts.Width)
+		where += ": " + termtext.OneLine(f.Instruction, opts.fitted(15+len(where)+2, 20))
 	}
 	if f.Dockerfile != nil {
 		where = DockerfileLine(f.Dockerfile) + ", " + where
@@ -102,6 +110,7 @@ func writeDockerfile(w *errWriter, a *analyzer.Analysis, opts TextOptions) {
 		if s.Layer >= 0 {
 			layer = fmt.Sprintf("%3d", s.Layer)
 		}
+<<<<<<< HEAD
 		w.printf("  %s  %s\n", layer, termtext.OneLine(s.Instruction, opts.Width+40))
 		if s.Source != nil {
 			conf := ""
@@ -112,8 +121,18 @@ func writeDockerfile(w *errWriter, a *analyzer.Analysis, opts TextOptions) {
 		} else if s.Reason != "" {
 			w.printf("       ← no line: %s\n", termtext.OneLine(s.Reason, opts.Width+20))
 		}
+=======
+		width := cmdWidth + 40
+		if opts.Width > 0 {
+			width = 0 // the line wraps
+		}
+		w.printf("  %s  %s\n", layer, termtext.OneLine(s.Instruction, width))
+>>>>>>> main
 		for _, i := range s.Findings {
 			f := a.Findings[i]
+			if f.Severity < opts.MinSeverity {
+				continue
+			}
 			cost := ""
 			if f.Bytes > 0 {
 				cost = " (" + termtext.Bytes(f.Bytes) + ")"
