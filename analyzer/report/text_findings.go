@@ -97,7 +97,7 @@ func writeDockerfile(w *errWriter, a *analyzer.Analysis, opts TextOptions) {
 	if a.Dockerfile.Path != "" {
 		w.printf("\nDockerfile (the history mapped to %s; base image steps included):\n", termtext.Escape(a.Dockerfile.Path))
 		for _, warn := range a.Dockerfile.Warnings {
-			w.printf("  (%s)\n", termtext.OneLine(warn, opts.Width+40))
+			w.printf("  (%s)\n", termtext.OneLine(warn, cmdWidth+40))
 		}
 	} else {
 		w.printf("\nDockerfile (reconstructed from the history; base image steps included):\n")
@@ -110,24 +110,20 @@ func writeDockerfile(w *errWriter, a *analyzer.Analysis, opts TextOptions) {
 		if s.Layer >= 0 {
 			layer = fmt.Sprintf("%3d", s.Layer)
 		}
-<<<<<<< HEAD
-		w.printf("  %s  %s\n", layer, termtext.OneLine(s.Instruction, opts.Width+40))
-		if s.Source != nil {
-			conf := ""
-			if s.Confidence != "exact" {
-				conf = " (" + s.Confidence + ")"
-			}
-			w.printf("       ← %s  %s%s\n", DockerfileLine(s.Source), termtext.OneLine(s.Source.Instruction, opts.Width), conf)
-		} else if s.Reason != "" {
-			w.printf("       ← no line: %s\n", termtext.OneLine(s.Reason, opts.Width+20))
-		}
-=======
 		width := cmdWidth + 40
 		if opts.Width > 0 {
 			width = 0 // the line wraps
 		}
 		w.printf("  %s  %s\n", layer, termtext.OneLine(s.Instruction, width))
->>>>>>> main
+		if s.Source != nil {
+			conf := ""
+			if s.Confidence != "exact" {
+				conf = " (" + s.Confidence + ")"
+			}
+			w.printf("       ← %s  %s%s\n", DockerfileLine(s.Source), termtext.OneLine(s.Source.Instruction, width), conf)
+		} else if s.Reason != "" {
+			w.printf("       ← no line: %s\n", termtext.OneLine(s.Reason, width))
+		}
 		for _, i := range s.Findings {
 			f := a.Findings[i]
 			if f.Severity < opts.MinSeverity {
