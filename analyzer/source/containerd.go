@@ -56,16 +56,18 @@ func openContainerd(ctx context.Context, name string, opts Options) (_ *Image, e
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, unavailable(nil, "containerd at %s (from %s) does not answer: %s", t.socket, t.socketFrom, grpcCause(err))
+		return nil, unavailable(nil, "containerd at %s (from %s) does not answer (is it containerd's socket?): %s", t.socket, t.socketFrom, grpcCause(err))
 	}
 
 	nctx := namespaces.WithNamespace(ctx, t.namespace)
-	rec, err := findContainerdImage(nctx, c, t, name)
+	lctx, cancel := context.WithTimeout(nctx, blobStall)
+	defer cancel()
+	rec, err := findContainerdImage(lctx, c, t, name)
 	if err != nil {
 		return nil, err
 	}
 
-	lease, err := c.LeasesService().Create(nctx, leases.WithRandomID(), leases.WithExpiration(containerdLeaseExpiry),
+	lease, err := c.LeasesService().Create(lctx, leases.WithRandomID(), leases.WithExpiration(containerdLeaseExpiry),
 		leases.WithLabel("strata.lease", "reading "+rec.Name))
 	if err != nil {
 		return nil, containerdError(ctx, err, "creating a lease in %s", t.where())

@@ -51,7 +51,9 @@ func (s *contentStore) digestOf(name string) (digest.Digest, error) {
 // hold adds a blob to the lease so that the garbage collector keeps it while
 // the image is open, even when the image is removed meanwhile.
 func (s *contentStore) hold(d v1.Descriptor) error {
-	err := s.leases.AddResource(s.ctx, s.lease, leases.Resource{ID: d.Digest.String(), Type: "content"})
+	ctx, cancel := s.call()
+	defer cancel()
+	err := s.leases.AddResource(ctx, s.lease, leases.Resource{ID: d.Digest.String(), Type: "content"})
 	if err != nil {
 		return containerdError(s.ctx, err, "adding blob %s to lease %s in %s", d.Digest, s.lease.ID, s.t.where())
 	}
@@ -69,7 +71,9 @@ func (s *contentStore) size(name string) (int64, error) {
 	if ok {
 		return n, nil
 	}
-	info, err := s.cs.Info(s.ctx, d)
+	ctx, cancel := s.call()
+	defer cancel()
+	info, err := s.cs.Info(ctx, d)
 	if err != nil {
 		return 0, s.readError(d, err)
 	}
@@ -103,12 +107,18 @@ func (s *contentStore) open(name string) (io.ReadCloser, error) {
 }
 
 func (s *contentStore) readAll(name string) ([]byte, error) {
-	ra, c, err := s.readerAt(name)
+	d, err := s.digestOf(name)
 	if err != nil {
 		return nil, err
 	}
-	defer c.Close()
-	size := ra.(*errorReaderAt).ra.Size()
+	ctx, cancel := s.call()
+	defer cancel()
+	ra, err := s.cs.ReaderAt(ctx, ocispec.Descriptor{Digest: d})
+	if err != nil {
+		return nil, s.readError(d, err)
+	}
+	defer ra.Close()
+	size := ra.Size()
 	if size > maxJSON {
 		return nil, fmt.Errorf("%s is %d bytes, too large for metadata", name, size)
 	}
@@ -117,9 +127,14 @@ func (s *contentStore) readAll(name string) ([]byte, error) {
 		if err == nil || err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
-		return nil, err
+		return nil, s.readError(d, err)
 	}
 	return b, nil
+}
+
+// call bounds one call to containerd that reads metadata.
+func (s *contentStore) call() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(s.ctx, blobStall)
 }
 
 // readMeta reads an index, manifest or config and checks its digest. A blob
