@@ -63,6 +63,9 @@ func writeFinding(w *errWriter, i int, f findings.Finding, opts TextOptions) {
 	if f.Instruction != "" {
 		where += ": " + termtext.OneLine(f.Instruction, opts.fitted(15+len(where)+2, 20))
 	}
+	if f.Dockerfile != nil {
+		where = DockerfileLine(f.Dockerfile) + ", " + where
+	}
 	w.printf("        at:    %s\n", where)
 	if len(f.Paths) > 0 {
 		paths := make([]string, len(f.Paths))
@@ -91,7 +94,14 @@ func writeDockerfile(w *errWriter, a *analyzer.Analysis, opts TextOptions) {
 	if len(steps) == 0 {
 		return
 	}
-	w.printf("\nDockerfile (reconstructed from the history; base image steps included):\n")
+	if a.Dockerfile.Path != "" {
+		w.printf("\nDockerfile (the history mapped to %s; base image steps included):\n", termtext.Escape(a.Dockerfile.Path))
+		for _, warn := range a.Dockerfile.Warnings {
+			w.printf("  (%s)\n", termtext.OneLine(warn, cmdWidth+40))
+		}
+	} else {
+		w.printf("\nDockerfile (reconstructed from the history; base image steps included):\n")
+	}
 	if !a.Dockerfile.HistoryMatched {
 		w.printf("  (the history does not match the layers: steps are matched from the newest layer down)\n")
 	}
@@ -105,6 +115,15 @@ func writeDockerfile(w *errWriter, a *analyzer.Analysis, opts TextOptions) {
 			width = 0 // the line wraps
 		}
 		w.printf("  %s  %s\n", layer, termtext.OneLine(s.Instruction, width))
+		if s.Source != nil {
+			conf := ""
+			if s.Confidence != "exact" {
+				conf = " (" + s.Confidence + ")"
+			}
+			w.printf("       ← %s  %s%s\n", DockerfileLine(s.Source), termtext.OneLine(s.Source.Instruction, width), conf)
+		} else if s.Reason != "" {
+			w.printf("       ← no line: %s\n", termtext.OneLine(s.Reason, width))
+		}
 		for _, i := range s.Findings {
 			f := a.Findings[i]
 			if f.Severity < opts.MinSeverity {
