@@ -30,7 +30,7 @@ type browseFlags struct {
 func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, stdout, stderr io.Writer) error {
 	if reason := noBrowserReason(stdout); reason != "" {
 		fmt.Fprintf(stderr, "strata: %s: printing the text report instead of opening the browser\n", reason)
-		return runAnalyze(ctx, ref, lf, &outputFlags{format: "text"}, stdout, stderr)
+		return runAnalyze(ctx, ref, lf, &outputFlags{format: "text", top: 10}, stdout, stderr)
 	}
 	var notes []string
 	var notesMu sync.Mutex
@@ -65,6 +65,7 @@ func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, 
 		}()
 		aopts := []analyzer.Option{analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify),
 			analyzer.WithProgress(func(pr analyzer.Progress) { p.Send(browse.ProgressMsg(pr)) })}
+		aopts = append(aopts, configOptions(lf.config)...)
 		// A daemon's image is analysed as it is saved, and spooled for the
 		// previews and extraction.
 		a, opened, err := openAnalyze(ctx, ref, opts, true, aopts...)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/policy"
 	"github.com/stratascan/strata/analyzer/source"
 )
 
@@ -22,6 +23,8 @@ type loadFlags struct {
 	baseLayers int
 	tempDir    string
 	quiet      bool
+	// config, when set, is applied to the analysis (see configOptions).
+	config     *policy.Config
 	dockerfile dockerfileFlags
 
 	containerdAddress   string
@@ -38,6 +41,7 @@ func (f *loadFlags) register(c *cobra.Command) {
 	fl.IntVar(&f.baseLayers, "base-layers", 1, "how many leading layers belong to the base image")
 	fl.StringVar(&f.tempDir, "tmp-dir", "", "where images from a daemon are spooled (default: the system temp dir)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print no progress")
+	completeValues(c, "platform", commonPlatforms)
 	f.dockerfile.register(c)
 	fl.StringVar(&f.containerdAddress, "containerd-address", "", "containerd's socket (default: $CONTAINERD_ADDRESS, else /run/containerd/containerd.sock, else the rootless one)")
 	fl.StringVar(&f.containerdNamespace, "containerd-namespace", "", "containerd namespace to read images from (default: $CONTAINERD_NAMESPACE, else default; k8s.io on Kubernetes nodes, moby for Docker's containerd store)")
@@ -45,6 +49,10 @@ func (f *loadFlags) register(c *cobra.Command) {
 	c.RegisterFlagCompletionFunc("containerd-namespace", cobra.FixedCompletions(
 		[]string{"default", "k8s.io", "moby", "buildkit"}, cobra.ShellCompDirectiveNoFileComp))
 }
+
+// commonPlatforms are the platforms offered to complete --platform.
+var commonPlatforms = []string{"linux/amd64", "linux/arm64", "linux/arm64/v8", "linux/arm/v7", "linux/arm/v6",
+	"linux/386", "linux/ppc64le", "linux/s390x", "linux/riscv64", "windows/amd64", "windows/arm64"}
 
 // sourceList is what --source accepts, for completion.
 var sourceList = []string{"docker", "podman", "containerd", "docker-archive", "oci", "oci-archive", "registry"}
@@ -102,6 +110,7 @@ func load(ctx context.Context, ref string, f *loadFlags, stderr io.Writer, extra
 		prog = newProgress(stderr, ref)
 		aopts = append(aopts, analyzer.WithProgress(prog.update))
 	}
+	aopts = append(aopts, configOptions(f.config)...)
 	a, img, err := openAnalyze(ctx, ref, opts, false, aopts...)
 	if prog != nil {
 		prog.finish(a, err)
