@@ -217,6 +217,47 @@ EOF
 		curl -fsS --unix-socket "$D/podman.sock" http://podman/_ping
 }
 
+# start_containerd starts a private containerd with its own config, root,
+# state and sockets under $D (never /run/containerd, never the system one;
+# dockerd's own containerd is another process), with no CRI plugin and no
+# debug or metrics listener. It sets CONTAINERD_SOCK. The opt plugin, which
+# would install into /opt/containerd, is disabled.
+start_containerd() {
+	local c="$D/containerd"
+	CONTAINERD_SOCK="$c/containerd.sock"
+	mkdir -p "$c/root" "$c/state"
+	cat >"$c/config.toml" <<EOF
+version = 2
+root = "$c/root"
+state = "$c/state"
+disabled_plugins = [
+  "io.containerd.grpc.v1.cri",
+  "io.containerd.internal.v1.opt",
+  "io.containerd.snapshotter.v1.aufs",
+  "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.devmapper",
+  "io.containerd.snapshotter.v1.zfs",
+  "io.containerd.tracing.processor.v1.otlp",
+]
+
+[grpc]
+  address = "$CONTAINERD_SOCK"
+
+[ttrpc]
+  address = "$c/containerd.sock.ttrpc"
+
+[debug]
+  address = ""
+
+[metrics]
+  address = ""
+EOF
+	step "starting containerd (unix://$CONTAINERD_SOCK)"
+	start_service containerd "$D/containerd.log" containerd --config "$c/config.toml"
+	wait_until containerd 60 "${PIDS[-1]}" "$D/containerd.log" \
+		ctr --address "$CONTAINERD_SOCK" version
+}
+
 # start_registry NAME PORTVAR [HTPASSWD] [TLSDIR] starts a docker-registry on
 # a free 127.0.0.1 port, storing under $D/registry/NAME, and sets PORTVAR to
 # its port. With HTPASSWD it requires basic auth; with TLSDIR (see

@@ -43,19 +43,19 @@ type SkipReason string
 
 // The reasons an entry is not extracted.
 const (
-	SkipLinkOutside  SkipReason = "links out of the directory"
-	SkipLinkAbsolute SkipReason = "absolute links to paths not extracted"
-	SkipLinkLoop     SkipReason = "link loops"
-	SkipDevice       SkipReason = "devices, FIFOs and sockets"
-	SkipBelowLink    SkipReason = "entries below a symbolic link"
-	SkipLinkMissing  SkipReason = "hard links to a missing file"
-	SkipNameTaken    SkipReason = "names taken on this filesystem"
-	SkipNotFound     SkipReason = "files missing from their layer"
+	SkipLinkOutside  SkipReason = "link out of the directory"
+	SkipLinkAbsolute SkipReason = "absolute link to a path not extracted"
+	SkipLinkLoop     SkipReason = "link loop"
+	SkipDevice       SkipReason = "device, FIFO or socket"
+	SkipBelowLink    SkipReason = "below a symbolic link"
+	SkipLinkMissing  SkipReason = "hard link to a missing file"
+	SkipNameTaken    SkipReason = "name taken on this filesystem"
+	SkipNotFound     SkipReason = "missing from its layer"
 )
 
 // Detail summarises the extraction without any image-controlled text:
-// "3 files, 1 directory, 2 links; skipped 2 (links out of the directory: 1,
-// devices, FIFOs and sockets: 1)".
+// "3 files, 1 directory, 2 links; skipped 2 (device, FIFO or socket: 1,
+// link out of the directory: 1)".
 func (x *Extraction) Detail() string {
 	s := fmt.Sprintf("%s, %s, %s", plural(x.Files, "file"), plural(x.Dirs, "directory"), plural(x.Links, "link"))
 	if x.Renamed > 0 {

@@ -298,7 +298,7 @@ func TestExtractHardLinks(t *testing.T) {
 	if x.Files != 4 {
 		t.Errorf("counted %d files, want 4", x.Files)
 	}
-	if got := x.Detail(); got != "4 files, 1 directory, 0 links; skipped 2 (hard links to a missing file: 2)" {
+	if got := x.Detail(); got != "4 files, 1 directory, 0 links; skipped 2 (hard link to a missing file: 2)" {
 		t.Errorf("Detail() = %q", got)
 	}
 }

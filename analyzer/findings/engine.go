@@ -3,6 +3,7 @@ package findings
 import (
 	"cmp"
 	"fmt"
+	"github.com/stratascan/strata/analyzer/glob"
 	"slices"
 	"strings"
 
@@ -166,9 +167,25 @@ const smallBytes = 1024
 // attaches the findings to the Dockerfile.
 func (r *run) finish(opts Options) Result {
 	var kept []candidate
+	ignore, _ := glob.New(opts.IgnorePaths...) // the configuration validated them
 	for _, c := range r.out {
 		if opts.Disabled[c.Rule] {
 			continue
+		}
+		if len(opts.IgnorePaths) > 0 && len(c.entries) > 0 && ignore != nil {
+			var entries []int32
+			for _, e := range c.entries {
+				if !ignore.Match(r.t.Path(r.t.Entry(e).Node)) {
+					entries = append(entries, e)
+				}
+			}
+			if len(entries) == 0 {
+				continue
+			}
+			if len(entries) < len(c.entries) {
+				c.entries = entries
+				c.Bytes, c.Paths, c.PathCount = r.describe(entries)
+			}
 		}
 		switch {
 		case byteCategories[c.Category] && c.Layer >= 0 && c.Layer < r.in.BaseLayers:

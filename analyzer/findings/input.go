@@ -51,6 +51,10 @@ type Options struct {
 	Severity map[string]Severity
 	// Disabled turns off the rules it names.
 	Disabled map[string]bool
+	// IgnorePaths are globs (see package glob) of paths left out of the
+	// findings: their bytes and paths no longer count, and a finding about
+	// paths that are all ignored is dropped.
+	IgnorePaths []string
 }
 
 // Result is what a rule run found.

@@ -208,27 +208,11 @@ func applyFindings(in []findings.Finding, c Config, base *Baseline) ([]Finding, 
 	out := []Finding{}
 	suppressed := 0
 	for _, f := range in {
-		if o, ok := c.Rules[f.Rule]; ok {
-			if o.Off {
-				suppressed++
-				continue
-			}
-			f.Severity = o.Severity
-		}
 		fp := Fingerprint(f) // before paths are dropped, so an ignore glob changes no fingerprint
-		if len(c.IgnorePaths) > 0 && len(f.Paths) > 0 {
-			var kept []string
-			for _, p := range f.Paths {
-				if !ignored(c.IgnorePaths, p) {
-					kept = append(kept, p)
-				}
-			}
-			dropped := len(f.Paths) - len(kept)
-			if len(kept) == 0 && f.PathCount <= len(f.Paths) {
-				suppressed++
-				continue
-			}
-			f.Paths, f.PathCount = kept, max(f.PathCount-dropped, len(kept))
+		f, keep := c.apply(f)
+		if !keep {
+			suppressed++
+			continue
 		}
 		pf := Finding{Finding: f, Fingerprint: fp, New: true}
 		if known[fp] > 0 {
@@ -239,6 +223,32 @@ func applyFindings(in []findings.Finding, c Config, base *Baseline) ([]Finding, 
 		out = append(out, pf)
 	}
 	return out, suppressed
+}
+
+// apply applies the rule override (a rule turned off, a severity) and the
+// ignored paths to one finding, as every report shows it. It returns false
+// when the finding is dropped: its rule is off, or no path of it is left.
+func (c Config) apply(f findings.Finding) (findings.Finding, bool) {
+	if o, ok := c.Rules[f.Rule]; ok {
+		if o.Off {
+			return f, false
+		}
+		f.Severity = o.Severity
+	}
+	if len(c.IgnorePaths) > 0 && len(f.Paths) > 0 {
+		var kept []string
+		for _, p := range f.Paths {
+			if !ignored(c.IgnorePaths, p) {
+				kept = append(kept, p)
+			}
+		}
+		dropped := len(f.Paths) - len(kept)
+		if len(kept) == 0 && f.PathCount <= len(f.Paths) {
+			return f, false
+		}
+		f.Paths, f.PathCount = kept, max(f.PathCount-dropped, len(kept))
+	}
+	return f, true
 }
 
 func ignored(globs []string, p string) bool {

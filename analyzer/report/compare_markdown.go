@@ -159,6 +159,7 @@ func writeComparisonMarkdownConfig(w *errWriter, r *compare.Result) {
 }
 
 func writeComparisonMarkdownLayers(w *errWriter, r *compare.Result, opts ComparisonOptions) {
+	writeMermaidPairs(w, r.Layers)
 	w.printf("<details><summary>Layers: %d shared, %d changed, %d only in OLD, %d only in NEW</summary>\n\n",
 		countPairs(r, compare.Shared), countPairs(r, compare.Changed), countPairs(r, compare.OnlyOld), countPairs(r, compare.OnlyNew))
 	w.printf("| | OLD | NEW | change |\n|---|---|---|---:|\n")

@@ -117,12 +117,16 @@ func WriteComparisonHTML(w io.Writer, r *compare.Result, opts HTMLOptions) error
 	return writePage(w, htmlPage{Title: title, Tool: opts.Tool, Diff: v}, diffData{Kind: "diff", Map: m.Root, Threshold: m.Threshold})
 }
 
+// isDirState reports whether a side of a change is a directory (or
+// absent).
+func isDirState(s *compare.FileState) bool { return s == nil || s.Kind == "dir" }
+
 // largestChanges returns the n file changes with the largest size change,
 // largest first (path order on ties).
 func largestChanges(cs []compare.FileChange, n int) []compare.FileChange {
 	var out []compare.FileChange
 	for _, c := range cs {
-		if c.New != nil && c.New.Kind == "dir" || c.New == nil && c.Old != nil && c.Old.Kind == "dir" {
+		if isDirState(c.Old) && isDirState(c.New) {
 			continue
 		}
 		out = append(out, c)

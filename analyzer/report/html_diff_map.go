@@ -6,8 +6,9 @@ import (
 	"github.com/stratascan/strata/analyzer/compare"
 )
 
-// buildDiffMap computes the treemap of a comparison: every changed file
-// whose size changed, under its directories, the area being the size of
+// buildDiffMap computes the treemap of a comparison: every path whose
+// size changed (a file, or a file that became a directory or the reverse),
+// under its directories, the area being the size of
 // the change (growth and shrinkage alike). Paths whose change is smaller
 // than the threshold that keeps at most budget rectangles are grouped per
 // directory.
@@ -32,9 +33,6 @@ func buildDiffMap(changes []compare.FileChange, budget int) fsMap {
 	}
 	for _, c := range changes {
 		if c.SizeDelta == 0 || c.Path == "" || c.Path == "/" {
-			continue
-		}
-		if (c.New != nil && c.New.Kind == "dir") || (c.New == nil && c.Old != nil && c.Old.Kind == "dir") {
 			continue
 		}
 		cut := strings.LastIndexByte(c.Path, '/')

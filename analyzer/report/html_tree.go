@@ -174,9 +174,14 @@ func budgetThreshold(sizes []int64, budget int) int64 {
 		return 0
 	}
 	slices.SortFunc(sizes, func(a, b int64) int { return cmp.Compare(b, a) })
-	// Paths of exactly the cut-off size are grouped too, so that the
-	// budget holds even when many paths have the same size.
-	return sizes[budget-1] + 1
+	// The budget-th largest size is the threshold, unless the next path
+	// has the same size: then paths of that size are grouped too, so that
+	// the budget holds even when many paths have the same size.
+	t := sizes[budget-1]
+	if sizes[budget] == t {
+		t++
+	}
+	return t
 }
 
 type fsMapBuilder struct {

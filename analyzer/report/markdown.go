@@ -158,6 +158,7 @@ func writeMarkdownWasted(w *errWriter, a *analyzer.Analysis, opts MarkdownOption
 
 func writeMarkdownLayers(w *errWriter, a *analyzer.Analysis, opts MarkdownOptions) {
 	w.printf("### Layers\n\n")
+	writeMermaidLayers(w, a.Layers)
 	w.printf("| # | Size | Wasted later | Added | Modified | Removed | Command |\n|---:|---:|---:|---:|---:|---:|---|\n")
 	for _, l := range a.Layers {
 		w.printf("| %d | %s | %s | %d | %d | %d | %s |\n", l.Index, termtext.Bytes(l.SizeBytes), termtext.Bytes(l.WastedBytes),

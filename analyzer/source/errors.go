@@ -41,6 +41,9 @@ var (
 	ErrUnauthorized = errors.New("unauthorized")
 	// ErrUntrusted means a registry's TLS certificate is not trusted.
 	ErrUntrusted = errors.New("certificate not trusted")
+	// ErrContentMissing means a store (containerd's) has the image record but
+	// not every blob it needs, typically a platform that was never pulled.
+	ErrContentMissing = errors.New("content missing")
 )
 
 // kindError attaches a sentinel to a concrete message so that the message

@@ -190,6 +190,7 @@ func isolateEnv(t *testing.T) {
 		"HOME": home, "DOCKER_CONFIG": filepath.Join(home, ".docker"), "DOCKER_HOST": "",
 		"DOCKER_CONTEXT": "", "DOCKER_TLS_VERIFY": "", "DOCKER_CERT_PATH": "", "DOCKER_API_VERSION": "",
 		"CONTAINER_HOST": "", "XDG_RUNTIME_DIR": "", "XDG_CONFIG_HOME": "", "REGISTRY_AUTH_FILE": "",
+		"CONTAINERD_ADDRESS": "", "CONTAINERD_NAMESPACE": "",
 	} {
 		t.Setenv(k, v)
 	}

@@ -125,13 +125,35 @@ func openLayout(_ context.Context, st store, path, tag string, opts Options) (*I
 	if err != nil {
 		return nil, err
 	}
-	rawManifest, err := readBlob(st, ch.desc)
+	si, err := openManifest(st, ch.desc)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPlatform(si.config, opts.Platform); err != nil {
+		return nil, err
+	}
+	if name == "" {
+		name = path
+	}
+	return &Image{
+		Image:    si,
+		Name:     name,
+		Digest:   ch.desc.Digest.String(),
+		Platform: fromConfig(si.config).String(),
+	}, nil
+}
+
+// openManifest reads the image manifest desc points to and its config from
+// st, and builds the image whose layers st serves in place, each verified
+// against the manifest's size and digest as it streams.
+func openManifest(st store, desc v1.Descriptor) (*storedImage, error) {
+	rawManifest, err := readBlob(st, desc)
 	if err != nil {
 		return nil, fmt.Errorf("reading manifest: %w", err)
 	}
 	m, err := v1.ParseManifest(bytes.NewReader(rawManifest))
 	if err != nil {
-		return nil, fmt.Errorf("parsing manifest %s: %w", ch.desc.Digest, err)
+		return nil, fmt.Errorf("parsing manifest %s: %w", desc.Digest, err)
 	}
 	rawConfig, err := readBlob(st, m.Config)
 	if err != nil {
@@ -150,7 +172,7 @@ func openLayout(_ context.Context, st store, path, tag string, opts Options) (*I
 	}
 	mt := m.MediaType
 	if mt == "" {
-		mt = ch.desc.MediaType
+		mt = desc.MediaType
 	}
 	if mt == "" {
 		mt = types.OCIManifestSchema1
@@ -165,18 +187,7 @@ func openLayout(_ context.Context, st store, path, tag string, opts Options) (*I
 		l.docker = mt == types.DockerManifestSchema2
 		l.verify = true
 	}
-	if err := checkPlatform(si.config, opts.Platform); err != nil {
-		return nil, err
-	}
-	if name == "" {
-		name = path
-	}
-	return &Image{
-		Image:    si,
-		Name:     name,
-		Digest:   ch.desc.Digest.String(),
-		Platform: fromConfig(si.config).String(),
-	}, nil
+	return si, nil
 }
 
 // filterByTag keeps the index.json entries named tag. Without a tag, a layout

@@ -49,6 +49,8 @@ func open(ctx context.Context, r Reference, opts Options) (*Image, error) {
 		return openDocker(ctx, r.Name, opts)
 	case Podman:
 		return openPodman(ctx, r.Name, opts)
+	case Containerd:
+		return openContainerd(ctx, r.Name, opts)
 	case Registry:
 		return openRegistry(ctx, r.Name, opts)
 	case DockerArchive:
@@ -83,8 +85,9 @@ func openPath(ctx context.Context, p string, opts Options) (*Image, error) {
 	return openArchive(ctx, p, archivePick{index: -1}, "", opts)
 }
 
-// openAuto tries the Docker Engine, then Podman, then the registry. A source
-// that is unreachable or lacks the image passes to the next; any other error
+// openAuto tries the Docker Engine, then Podman, then containerd, then the
+// registry. A source that is unreachable (containerd whose socket does not
+// answer included) or lacks the image passes to the next; any other error
 // stops the search. When all fail, the message summarises each.
 func openAuto(ctx context.Context, name string, opts Options) (*Image, error) {
 	var causes []string
@@ -94,6 +97,7 @@ func openAuto(ctx context.Context, name string, opts Options) (*Image, error) {
 	}{
 		{"docker", openDocker},
 		{"podman", openPodman},
+		{"containerd", openContainerd},
 		{"registry", openRegistry},
 	}
 	for _, t := range tries {

@@ -12,10 +12,10 @@ import (
 type Reference struct {
 	// Kind is the source the reference names. Empty means it is decided later:
 	// by sniffing Path when Path is set, else automatically (daemon, Podman,
-	// registry) for Name.
+	// containerd, registry) for Name.
 	Kind Kind
-	// Name is the image name for the Docker, Podman, registry and automatic
-	// sources.
+	// Name is the image name for the Docker, Podman, containerd, registry and
+	// automatic sources.
 	Name string
 	// Path is the file or directory for archives and layouts.
 	Path string
@@ -41,6 +41,7 @@ var schemes = []struct {
 	{"docker-daemon:", Docker},
 	{"docker://", Docker},
 	{"podman://", Podman},
+	{"containerd://", Containerd},
 	{"oci-archive://", OCIArchive},
 	{"oci-archive:", OCIArchive},
 	{"oci://", OCI},
@@ -52,14 +53,14 @@ var schemes = []struct {
 // the alias "docker-tar" for docker-archive; "" means automatic.
 func ParseKind(s string) (Kind, error) {
 	switch k := Kind(strings.ToLower(strings.TrimSpace(s))); k {
-	case "", Docker, Podman, DockerArchive, OCI, OCIArchive, Registry:
+	case "", Docker, Podman, Containerd, DockerArchive, OCI, OCIArchive, Registry:
 		return k, nil
 	case "docker-tar":
 		return DockerArchive, nil
 	case "docker-daemon":
 		return Docker, nil
 	}
-	return "", fmt.Errorf("unknown source %q (want docker, podman, docker-archive, oci, oci-archive or registry)", s)
+	return "", fmt.Errorf("unknown source %q (want docker, podman, containerd, docker-archive, oci, oci-archive or registry)", s)
 }
 
 // ParseReference splits ref into its source and parts. forced, when not
@@ -87,7 +88,7 @@ func ParseReference(ref string, forced Kind) (Reference, error) {
 	}
 	r.Kind = kind
 	switch kind {
-	case Docker, Podman, Registry:
+	case Docker, Podman, Containerd, Registry:
 		r.Name = rest
 	case DockerArchive:
 		r.Path, r.Tag, r.Index = splitPath(rest, true)
@@ -106,7 +107,7 @@ func ParseReference(ref string, forced Kind) (Reference, error) {
 // String renders the reference in the canonical prefixed form.
 func (r Reference) String() string {
 	switch r.Kind {
-	case Docker, Podman, Registry:
+	case Docker, Podman, Containerd, Registry:
 		return string(r.Kind) + "://" + r.Name
 	case DockerArchive, OCI, OCIArchive:
 		s := string(r.Kind) + ":" + r.Path

@@ -1,5 +1,6 @@
 // Package source turns an image reference (a daemon image, a Podman image, a
-// docker save tarball, an OCI layout or archive, or a registry reference) into
+// containerd image, a docker save tarball, an OCI layout or archive, or a
+// registry reference) into
 // a v1.Image ready to be walked, and records what was resolved: the source, the
 // digest and the platform.
 package source
@@ -17,6 +18,7 @@ type Kind string
 const (
 	Docker        Kind = "docker"
 	Podman        Kind = "podman"
+	Containerd    Kind = "containerd"
 	DockerArchive Kind = "docker-archive"
 	OCI           Kind = "oci"
 	OCIArchive    Kind = "oci-archive"
@@ -38,6 +40,13 @@ type Options struct {
 	// registries, besides the system trust store (which SSL_CERT_FILE and
 	// SSL_CERT_DIR can point elsewhere).
 	CAFile string
+	// ContainerdAddress is containerd's socket (a path or unix:///path).
+	// Empty means $CONTAINERD_ADDRESS, else /run/containerd/containerd.sock,
+	// else the rootless $XDG_RUNTIME_DIR/containerd/containerd.sock.
+	ContainerdAddress string
+	// ContainerdNamespace is the containerd namespace images are looked up
+	// in. Empty means $CONTAINERD_NAMESPACE, else "default".
+	ContainerdNamespace string
 	// TempDir is where spooled images (daemon, podman) are written.
 	// Empty means os.TempDir().
 	TempDir string

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/policy"
 	"github.com/stratascan/strata/analyzer/report"
 )
 
@@ -16,8 +17,8 @@ type outputFlags struct {
 	output string
 }
 
-func (f *outputFlags) register(c *cobra.Command, formats string) {
-	c.Flags().StringVar(&f.format, "format", "text", "report format: "+formats)
+func (f *outputFlags) register(c *cobra.Command, formats []string) {
+	formatFlag(c, &f.format, formats, "report format")
 	c.Flags().StringVarP(&f.output, "output", "o", "", "write the report to this file (replaced whole) instead of stdout")
 }
 
@@ -30,20 +31,36 @@ func newAnalyzeCmd(stdout, stderr io.Writer) *cobra.Command {
   strata analyze docker://myapp:latest --format json -o report.json
   strata analyze docker://myapp:latest --format html -o report.html
   strata analyze registry://registry.example.com/team/app:1.4 --platform linux/arm64`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: imageArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := commandConfig(cmd, lf.quiet, stderr)
+			if err != nil {
+				return err
+			}
+			lf.config = &cfg
 			return runAnalyze(cmd.Context(), args[0], lf, of, stdout, stderr)
 		},
 	}
 	lf.register(c)
-	of.register(c, "text, json, markdown or html")
+	of.register(c, analyzeFormats)
 	return c
 }
 
+// analyzeFormats are the report formats of strata analyze, the default first.
+var analyzeFormats = []string{"text", "json", "markdown", "html", "sarif", "junit"}
+
 // runAnalyze loads the image and writes the report.
 func runAnalyze(ctx context.Context, ref string, lf *loadFlags, of *outputFlags, stdout, stderr io.Writer) error {
-	render, err := renderer(of.format)
+	cfg := policy.Default()
+	if lf.config != nil {
+		cfg = *lf.config
+	}
+	render, err := renderer(of.format, cfg)
 	if err != nil {
+		return err
+	}
+	if err := checkOutputs(append(inputPaths(ref), cfg.Path), []output{{"-o", of.output}}); err != nil {
 		return err
 	}
 	a, err := load(ctx, ref, lf, stderr)
@@ -53,8 +70,9 @@ func runAnalyze(ctx context.Context, ref string, lf *loadFlags, of *outputFlags,
 	return writeOutput(of.output, stdout, func(w io.Writer) error { return render(w, a) })
 }
 
-// renderer returns the report writer of a format.
-func renderer(format string) (func(io.Writer, *analyzer.Analysis) error, error) {
+// renderer returns the report writer of a format. SARIF and JUnit carry the
+// findings as the configuration's policy sees them.
+func renderer(format string, cfg policy.Config) (func(io.Writer, *analyzer.Analysis) error, error) {
 	switch format {
 	case "text":
 		return func(w io.Writer, a *analyzer.Analysis) error {
@@ -62,7 +80,7 @@ func renderer(format string) (func(io.Writer, *analyzer.Analysis) error, error) 
 		}, nil
 	case "json":
 		return func(w io.Writer, a *analyzer.Analysis) error {
-			return report.WriteJSON(w, a, report.Tool{Name: "strata", Version: version})
+			return report.WriteJSON(w, a, tool())
 		}, nil
 	case "markdown", "md":
 		return func(w io.Writer, a *analyzer.Analysis) error {
@@ -70,8 +88,16 @@ func renderer(format string) (func(io.Writer, *analyzer.Analysis) error, error) 
 		}, nil
 	case "html":
 		return func(w io.Writer, a *analyzer.Analysis) error {
-			return report.WriteHTML(w, a, nil, report.HTMLOptions{Tool: report.Tool{Name: "strata", Version: version}})
+			return report.WriteHTML(w, a, nil, report.HTMLOptions{Tool: tool()})
+		}, nil
+	case "sarif":
+		return func(w io.Writer, a *analyzer.Analysis) error {
+			return report.WriteSARIF(w, a, policy.Evaluate(a, cfg, nil), tool())
+		}, nil
+	case "junit":
+		return func(w io.Writer, a *analyzer.Analysis) error {
+			return report.WriteJUnit(w, a, policy.Evaluate(a, cfg, nil))
 		}, nil
 	}
-	return nil, usageError(fmt.Errorf("--format %q: unknown format (use text, json, markdown or html)", format))
+	return nil, usageError(fmt.Errorf("--format %q: unknown format (use %s)", format, orList(analyzeFormats)))
 }

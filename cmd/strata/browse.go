@@ -71,6 +71,7 @@ func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, 
 		}
 		aopts := []analyzer.Option{analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify),
 			analyzer.WithProgress(func(pr analyzer.Progress) { p.Send(browse.ProgressMsg(pr)) })}
+		aopts = append(aopts, configOptions(lf.config)...)
 		a, err := analyzer.Analyze(ctx, img, aopts...)
 		if err != nil {
 			p.Send(browse.LoadedMsg{Err: inputError(ref, err)})

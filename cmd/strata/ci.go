@@ -37,15 +37,14 @@ var ciPolicyFlags = []struct{ key, dive, usage string }{
 	{policy.KeyFailOn, "", "fail on a finding of this severity or above: info, low, medium, high, critical, or off"},
 }
 
-// ciFormats are the report formats of strata ci.
-const ciFormats = "text, json, sarif, junit, markdown or html"
+// ciFormats are the report formats of strata ci, the default first.
+var ciFormats = []string{"text", "json", "sarif", "junit", "markdown", "html"}
 
 func (f *ciFlags) register(c *cobra.Command) {
 	fl := c.Flags()
-	fl.StringVar(&f.config, "config", "", "policy file (default: ./.strata.yaml, else $XDG_CONFIG_HOME/strata/config.yaml, else ./.dive-ci with dive's meaning)")
 	fl.StringVar(&f.config, "ci-config", "", "dive's name of --config")
 	_ = fl.MarkHidden("ci-config")
-	fl.StringVar(&f.format, "format", "text", "report format: "+ciFormats)
+	formatFlag(c, &f.format, ciFormats, "report format")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file (replaced whole) instead of stdout")
 	fl.StringArrayVar(&f.reports, "report", nil, "also write a report to a file, as FORMAT=FILE (repeatable), e.g. sarif=strata.sarif")
 	fl.StringVar(&f.baseline, "baseline", "", "fail only on findings (and threshold breaches) that this baseline file does not record")
@@ -84,13 +83,18 @@ the environment runs this command. See docs/ci.md.`,
       --report markdown="$GITHUB_STEP_SUMMARY"
   strata ci docker://myapp:latest --write-baseline .strata-baseline.json
   strata ci docker://myapp:latest --baseline .strata-baseline.json`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: imageArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if v := configFlag(cmd); v != "" {
+				cf.config = v
+			}
 			return runCI(cmd.Context(), args[0], lf, cf, cmd.Flags().Changed, stdout, stderr)
 		},
 	}
 	lf.register(c)
 	cf.register(c)
+	completeValues(c, policy.KeyFailOn, []string{"info", "low", "medium", "high", "critical", "off"})
 	return c
 }
 
@@ -116,7 +120,7 @@ type ciRender func(w io.Writer, a *analyzer.Analysis, r *policy.Result) error
 
 // ciRenderer returns the writer of a report format.
 func ciRenderer(format string) (ciRender, bool) {
-	tool := report.Tool{Name: "strata", Version: version}
+	tool := tool()
 	switch format {
 	case "text":
 		return func(w io.Writer, a *analyzer.Analysis, r *policy.Result) error {
@@ -146,7 +150,7 @@ func ciRenderer(format string) (ciRender, bool) {
 
 // ciOutput is one report to write: to stdout when path is "".
 type ciOutput struct {
-	path   string
+	output
 	render ciRender
 }
 
@@ -154,9 +158,9 @@ type ciOutput struct {
 func ciOutputs(cf *ciFlags) ([]ciOutput, error) {
 	render, ok := ciRenderer(cf.format)
 	if !ok {
-		return nil, usageError(fmt.Errorf("--format %q: unknown format (use %s)", cf.format, ciFormats))
+		return nil, usageError(fmt.Errorf("--format %q: unknown format (use %s)", cf.format, orList(ciFormats)))
 	}
-	outs := []ciOutput{{path: cf.output, render: render}}
+	outs := []ciOutput{{output: output{"-o", cf.output}, render: render}}
 	for _, spec := range cf.reports {
 		format, path, ok := strings.Cut(spec, "=")
 		if !ok || path == "" {
@@ -164,9 +168,9 @@ func ciOutputs(cf *ciFlags) ([]ciOutput, error) {
 		}
 		render, known := ciRenderer(format)
 		if !known {
-			return nil, usageError(fmt.Errorf("--report %q: unknown format %q (use %s)", spec, format, ciFormats))
+			return nil, usageError(fmt.Errorf("--report %q: unknown format %q (use %s)", spec, format, orList(ciFormats)))
 		}
-		outs = append(outs, ciOutput{path: path, render: render})
+		outs = append(outs, ciOutput{output: output{"--report " + format, path}, render: render})
 	}
 	return outs, nil
 }
@@ -206,6 +210,16 @@ func runCI(ctx context.Context, ref string, lf *loadFlags, cf *ciFlags, changed 
 	if err != nil {
 		return err
 	}
+	files := make([]output, 0, len(outs)+1)
+	for _, o := range outs {
+		files = append(files, o.output)
+	}
+	if cf.writeBaseline != "" {
+		files = append(files, output{"--write-baseline", cf.writeBaseline})
+	}
+	if err := checkOutputs(append(inputPaths(ref), cfg.Path, cf.baseline), files); err != nil {
+		return err
+	}
 	var base *policy.Baseline
 	if cf.baseline != "" {
 		if base, err = policy.ReadBaseline(cf.baseline); err != nil {
@@ -224,14 +238,14 @@ func runCI(ctx context.Context, ref string, lf *loadFlags, cf *ciFlags, changed 
 
 	if cf.writeBaseline != "" {
 		base = policy.NewBaseline(policy.Evaluate(a, cfg, nil), a.Image.Reference)
-		if err := writeOutput(cf.writeBaseline, stdout, base.Write); err != nil {
+		if err := writeFileOutput(output{"--write-baseline", cf.writeBaseline}, stdout, base.Write); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "strata: baseline written to %s (%d findings)\n", cf.writeBaseline, len(base.Findings))
 	}
 	r := policy.Evaluate(a, cfg, base)
 	for _, o := range outs {
-		if err := writeOutput(o.path, stdout, func(w io.Writer) error { return o.render(w, a, r) }); err != nil {
+		if err := writeFileOutput(o.output, stdout, func(w io.Writer) error { return o.render(w, a, r) }); err != nil {
 			return err
 		}
 	}

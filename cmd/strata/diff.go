@@ -38,7 +38,7 @@ type diffFlags struct {
 
 func (f *diffFlags) register(c *cobra.Command) {
 	fl := c.Flags()
-	fl.StringVar(&f.format, "format", "text", "report format: text, json, markdown or html (setting it prints the report even on a terminal)")
+	formatFlag(c, &f.format, diffFormats, "report format (setting it prints the report even on a terminal)")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file (replaced whole) instead of stdout")
 	fl.StringArrayVar(&f.ignorePaths, "ignore-path", nil, "leave paths matching this glob out of the file comparison (repeatable; ** crosses directories)")
 	fl.BoolVar(&f.includeNoisy, "include-noisy", false, "compare the noisy paths ignored by default (package manager logs, linker caches, *.pyc; see docs/diff.md)")
@@ -71,8 +71,14 @@ ignored unless --include-noisy is given. See docs/diff.md.`,
   strata diff old.tar new.tar --format html -o diff.html
   strata diff app-old.tar app-new.tar --max-growth 10MB --max-growth 5% --fail-on-new-findings high
   strata diff old.tar new.tar --ignore-path '/usr/share/doc/**' --format json`,
-		Args: cobra.ExactArgs(2),
+		Args:              cobra.ExactArgs(2),
+		ValidArgsFunction: imageArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := commandConfig(cmd, lf.quiet, stderr)
+			if err != nil {
+				return err
+			}
+			lf.config = &cfg
 			return runDiff(cmd.Context(), args[0], args[1], lf, df, cmd.Flags().Changed, stdout, stderr)
 		},
 	}
@@ -81,6 +87,9 @@ ignored unless --include-noisy is given. See docs/diff.md.`,
 	return c
 }
 
+// diffFormats are the report formats of strata diff, the default first.
+var diffFormats = []string{"text", "json", "markdown", "html"}
+
 // diffRenderer returns the report writer of a format.
 func diffRenderer(format string, opts report.ComparisonOptions) (func(io.Writer, *compare.Result) error, error) {
 	switch format {
@@ -88,16 +97,16 @@ func diffRenderer(format string, opts report.ComparisonOptions) (func(io.Writer,
 		return func(w io.Writer, r *compare.Result) error { return report.WriteComparisonText(w, r, opts) }, nil
 	case "json":
 		return func(w io.Writer, r *compare.Result) error {
-			return report.WriteComparisonJSON(w, r, report.Tool{Name: "strata", Version: version})
+			return report.WriteComparisonJSON(w, r, tool())
 		}, nil
 	case "markdown", "md":
 		return func(w io.Writer, r *compare.Result) error { return report.WriteComparisonMarkdown(w, r, opts) }, nil
 	case "html":
 		return func(w io.Writer, r *compare.Result) error {
-			return report.WriteComparisonHTML(w, r, report.HTMLOptions{Tool: report.Tool{Name: "strata", Version: version}})
+			return report.WriteComparisonHTML(w, r, report.HTMLOptions{Tool: tool()})
 		}, nil
 	}
-	return nil, usageError(fmt.Errorf("--format %q: unknown format (use text, json, markdown or html)", format))
+	return nil, usageError(fmt.Errorf("--format %q: unknown format (use %s)", format, orList(diffFormats)))
 }
 
 // diffOptions validates the comparison flags.
@@ -133,6 +142,14 @@ func runDiff(ctx context.Context, oldRef, newRef string, lf *loadFlags, df *diff
 	}
 	render, err := diffRenderer(df.format, report.ComparisonOptions{TopFiles: df.topFiles})
 	if err != nil {
+		return err
+	}
+	inputs := append(inputPaths(oldRef), inputPaths(newRef)...)
+	if lf.config != nil {
+		inputs = append(inputs, lf.config.Path)
+		opts.IgnorePaths = append(opts.IgnorePaths, lf.config.IgnorePaths...)
+	}
+	if err := checkOutputs(inputs, []output{{"-o", df.output}}); err != nil {
 		return err
 	}
 	gate := len(opts.Gate.MaxGrowth) > 0 || opts.Gate.FailOnNew != nil
@@ -243,8 +260,9 @@ func loadOne(ctx context.Context, ref, label string, opts source.Options, lf *lo
 		return nil, inputError(ref, err)
 	}
 	defer img.Close()
-	a, err := analyzer.Analyze(ctx, img, analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify),
-		analyzer.WithLayerCache(cache))
+	aopts := append([]analyzer.Option{analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify),
+		analyzer.WithLayerCache(cache)}, configOptions(lf.config)...)
+	a, err := analyzer.Analyze(ctx, img, aopts...)
 	if err != nil {
 		return nil, inputError(ref, err)
 	}

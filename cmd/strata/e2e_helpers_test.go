@@ -31,15 +31,16 @@ import (
 
 // The variables that configure the end-to-end tests (set by .ci/run).
 const (
-	e2eVarE2E              = "STRATA_TEST_E2E"               // "1": nothing may skip (see e2eSkip)
-	e2eVarDockerHost       = "STRATA_TEST_DOCKER_HOST"       // DOCKER_HOST of a Docker Engine the tests may use
-	e2eVarPodman           = "STRATA_TEST_PODMAN"            // "1": podman works, with CONTAINERS_STORAGE_CONF
-	e2eVarPodmanSocket     = "STRATA_TEST_PODMAN_SOCKET"     // unix:// address of a Podman API service
-	e2eVarRegistry         = "STRATA_TEST_REGISTRY"          // HOST:PORT of an open plain-HTTP registry
-	e2eVarRegistryRoot     = "STRATA_TEST_REGISTRY_ROOT"     // that registry's storage root directory
-	e2eVarRegistryAuth     = "STRATA_TEST_REGISTRY_AUTH"     // HOST:PORT of a registry with basic auth
-	e2eVarRegistryUser     = "STRATA_TEST_REGISTRY_USER"     // its user
-	e2eVarRegistryPassword = "STRATA_TEST_REGISTRY_PASSWORD" // and password
+	e2eVarE2E              = "STRATA_TEST_E2E"                // "1": nothing may skip (see e2eSkip)
+	e2eVarDockerHost       = "STRATA_TEST_DOCKER_HOST"        // DOCKER_HOST of a Docker Engine the tests may use
+	e2eVarPodman           = "STRATA_TEST_PODMAN"             // "1": podman works, with CONTAINERS_STORAGE_CONF
+	e2eVarPodmanSocket     = "STRATA_TEST_PODMAN_SOCKET"      // unix:// address of a Podman API service
+	e2eVarContainerd       = "STRATA_TEST_CONTAINERD_ADDRESS" // socket of a private containerd
+	e2eVarRegistry         = "STRATA_TEST_REGISTRY"           // HOST:PORT of an open plain-HTTP registry
+	e2eVarRegistryRoot     = "STRATA_TEST_REGISTRY_ROOT"      // that registry's storage root directory
+	e2eVarRegistryAuth     = "STRATA_TEST_REGISTRY_AUTH"      // HOST:PORT of a registry with basic auth
+	e2eVarRegistryUser     = "STRATA_TEST_REGISTRY_USER"      // its user
+	e2eVarRegistryPassword = "STRATA_TEST_REGISTRY_PASSWORD"  // and password
 )
 
 // e2eTimeout bounds every command a test runs.
@@ -218,7 +219,7 @@ func e2eMustTool(t *testing.T, env []string, name string, args ...string) string
 var e2eIsolatedVars = []string{
 	"DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH",
 	"DOCKER_API_VERSION", "CONTAINER_HOST", "XDG_RUNTIME_DIR", "HOME", "XDG_CONFIG_HOME",
-	"REGISTRY_AUTH_FILE",
+	"REGISTRY_AUTH_FILE", "CONTAINERD_ADDRESS", "CONTAINERD_NAMESPACE",
 }
 
 // e2eEnv returns an environment for a child process: the test process's

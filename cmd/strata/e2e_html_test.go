@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/fixtures"
 )
@@ -256,30 +255,6 @@ func TestHTMLCIReportInChromium(t *testing.T) {
 	p.checkClean()
 }
 
-// htmlHostileImage is an image whose names, command, labels and
-// environment are HTML and script.
-func htmlHostileImage() fixtures.Image {
-	return fixtures.Image{
-		Layers: []fixtures.Layer{{
-			CreatedBy: `/bin/sh -c echo "</script><script>window.__pwned=3</script><img src=x onerror=window.__pwned=4>"`,
-			Entries: []fixtures.Entry{
-				fixtures.Dir("hostile"),
-				fixtures.RandomFile("hostile/<img src=x onerror=window.__pwned=1>", 300_000, 1),
-				fixtures.Dir("hostile/<"),
-				fixtures.RandomFile("hostile/</script><img src=x onerror=window.__pwned=2>", 200_000, 2),
-				fixtures.RandomFile(`hostile/"'><svg onload=window.__pwned=8>&amp;`, 100_000, 3),
-			},
-		}},
-		Config: v1.Config{
-			Labels: map[string]string{
-				"evil":      "<img src=x onerror=window.__pwned=5>",
-				"</script>": "<svg onload=window.__pwned=6>",
-			},
-			Env: []string{"X=<img src=x onerror=window.__pwned=7>"},
-		},
-	}
-}
-
 // TestHTMLReportHostileNames opens the report of an image whose file
 // names, command, labels and environment are markup: the page shows them
 // as text, runs none of it and logs no error (a blocked inline handler
@@ -287,7 +262,7 @@ func htmlHostileImage() fixtures.Image {
 func TestHTMLReportHostileNames(t *testing.T) {
 	e2eChromium(t)
 	dir := t.TempDir()
-	img, err := fixtures.Build(htmlHostileImage(), fixtures.Gzip)
+	img, err := fixtures.Build(fixtures.MarkupImage(), fixtures.Gzip)
 	if err != nil {
 		t.Fatal(err)
 	}

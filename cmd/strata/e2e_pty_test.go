@@ -37,6 +37,7 @@ func ptyCases(t *testing.T) map[string][][]string {
 		"analyze":    {{"analyze", demo}, {"analyze", "--format", "json", demo}, {"analyze", filepath.Join(dir, "missing.tar")}},
 		"ci":         {{"ci", demo}},
 		"diff":       {{"diff", "--format", "text", demo, demo}},
+		"extract":    {{"extract", demo, "/app", "-C", dir}},
 		"man":        {{"man", filepath.Join(dir, "man")}},
 		"fix":        {{"fix", demo, "--dockerfile", dockerfile}},
 		"completion": {{"completion", "bash"}},

@@ -37,13 +37,14 @@ func e2eLoadIntoPodman(t *testing.T, archive string) {
 
 // TestE2ESourcesAgree reads the waste image through every source (the
 // daemon, a docker save archive, an OCI layout and archive made with skopeo,
-// both registries, Podman through its API and through its CLI) and checks
-// that the reports' summary and layers are identical.
+// both registries, Podman through its API and through its CLI, containerd's
+// content store) and checks that the reports' summary and layers are
+// identical.
 //
 // Every copy stores the same uncompressed layers (docker save, podman save,
-// skopeo with --dest-oci-accept-uncompressed-layers, and a push of the
-// archive's layers as stored), so every field matches, the layer digests,
-// stored sizes and compression included.
+// skopeo with --dest-oci-accept-uncompressed-layers, a push of the archive's
+// layers as stored, and `ctr images import` of the archive), so every field
+// matches, the layer digests, stored sizes and compression included.
 func TestE2ESourcesAgree(t *testing.T) {
 	fx := e2eWasteImage(t)
 	archive := e2eWasteArchive(t)
@@ -89,6 +90,7 @@ func TestE2ESourcesAgree(t *testing.T) {
 			// No podman on PATH: only the API can serve the image.
 			return "podman://" + e2eWasteRef, nil, []string{"CONTAINER_HOST=" + socket, "PATH=" + t.TempDir()}
 		}},
+		{"containerd", "containerd", e2eContainerdPrepare},
 		{"podman CLI", "podman", func(t *testing.T) (string, []string, []string) {
 			e2eLoadIntoPodman(t, archive)
 			if _, err := os.Stat("/run/podman/podman.sock"); err == nil {

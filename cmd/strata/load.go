@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/policy"
 	"github.com/stratascan/strata/analyzer/source"
 )
 
@@ -22,12 +23,17 @@ type loadFlags struct {
 	baseLayers int
 	tempDir    string
 	quiet      bool
+	// config, when set, is applied to the analysis (see configOptions).
+	config     *policy.Config
 	dockerfile dockerfileFlags
+
+	containerdAddress   string
+	containerdNamespace string
 }
 
 func (f *loadFlags) register(c *cobra.Command) {
 	fl := c.Flags()
-	fl.StringVar(&f.source, "source", "", "force the image source: docker, podman, docker-archive, oci, oci-archive or registry")
+	fl.StringVar(&f.source, "source", "", "force the image source: docker, podman, containerd, docker-archive, oci, oci-archive or registry")
 	fl.StringVar(&f.platform, "platform", "", "pick one image of a multi-platform index (os/arch[/variant]; default: this host's)")
 	fl.StringSliceVar(&f.insecure, "insecure-registry", nil, "reach this registry host over plain HTTP or unverified TLS (repeatable; only the hosts named)")
 	fl.StringVar(&f.caFile, "ca-file", "", "also trust the certificate authorities in this PEM file for registries")
@@ -35,12 +41,25 @@ func (f *loadFlags) register(c *cobra.Command) {
 	fl.IntVar(&f.baseLayers, "base-layers", 1, "how many leading layers belong to the base image")
 	fl.StringVar(&f.tempDir, "tmp-dir", "", "where images from a daemon are spooled (default: the system temp dir)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print no progress")
+	completeValues(c, "platform", commonPlatforms)
 	f.dockerfile.register(c)
+	fl.StringVar(&f.containerdAddress, "containerd-address", "", "containerd's socket (default: $CONTAINERD_ADDRESS, else /run/containerd/containerd.sock, else the rootless one)")
+	fl.StringVar(&f.containerdNamespace, "containerd-namespace", "", "containerd namespace to read images from (default: $CONTAINERD_NAMESPACE, else default; k8s.io on Kubernetes nodes, moby for Docker's containerd store)")
+	c.RegisterFlagCompletionFunc("source", cobra.FixedCompletions(sourceList, cobra.ShellCompDirectiveNoFileComp))
+	c.RegisterFlagCompletionFunc("containerd-namespace", cobra.FixedCompletions(
+		[]string{"default", "k8s.io", "moby", "buildkit"}, cobra.ShellCompDirectiveNoFileComp))
 }
+
+// commonPlatforms are the platforms offered to complete --platform.
+var commonPlatforms = []string{"linux/amd64", "linux/arm64", "linux/arm64/v8", "linux/arm/v7", "linux/arm/v6",
+	"linux/386", "linux/ppc64le", "linux/s390x", "linux/riscv64", "windows/amd64", "windows/arm64"}
+
+// sourceList is what --source accepts, for completion.
+var sourceList = []string{"docker", "podman", "containerd", "docker-archive", "oci", "oci-archive", "registry"}
 
 var (
 	sourceNames = map[string]source.Kind{
-		"docker": source.Docker, "docker-daemon": source.Docker, "podman": source.Podman,
+		"docker": source.Docker, "docker-daemon": source.Docker, "podman": source.Podman, "containerd": source.Containerd,
 		"docker-archive": source.DockerArchive, "docker-tar": source.DockerArchive,
 		"oci": source.OCI, "oci-archive": source.OCIArchive, "registry": source.Registry,
 	}
@@ -48,11 +67,12 @@ var (
 
 // options validates the flags and turns them into source options.
 func (f *loadFlags) options(stderr io.Writer) (source.Options, error) {
-	o := source.Options{Platform: f.platform, InsecureRegistries: f.insecure, CAFile: f.caFile, TempDir: f.tempDir}
+	o := source.Options{Platform: f.platform, InsecureRegistries: f.insecure, CAFile: f.caFile, TempDir: f.tempDir,
+		ContainerdAddress: f.containerdAddress, ContainerdNamespace: f.containerdNamespace}
 	if f.source != "" {
 		k, ok := sourceNames[f.source]
 		if !ok {
-			return o, usageError(fmt.Errorf("--source %q: unknown source (use docker, podman, docker-archive, oci, oci-archive or registry)", f.source))
+			return o, usageError(fmt.Errorf("--source %q: unknown source (use docker, podman, containerd, docker-archive, oci, oci-archive or registry)", f.source))
 		}
 		o.Source = k
 	}
@@ -96,6 +116,7 @@ func load(ctx context.Context, ref string, f *loadFlags, stderr io.Writer, extra
 		prog = newProgress(stderr, ref)
 		aopts = append(aopts, analyzer.WithProgress(prog.update))
 	}
+	aopts = append(aopts, configOptions(f.config)...)
 	a, err := analyzer.Analyze(ctx, img, aopts...)
 	if prog != nil {
 		prog.finish(a, err)
