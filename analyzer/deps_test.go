@@ -26,7 +26,7 @@ func deps(t *testing.T, pkgs ...string) []string {
 // library (nothing from the terminal UI or CLI toolkits), the comparison
 // computes and leaves every writer to report, the UI renders with the
 // terminal-text helpers and never with a report writer, the package
-// inventory stands on the tree alone, and termtext is a leaf.
+// inventory stands on the tree alone, and termtext and bug are leaves.
 func TestDependencies(t *testing.T) {
 	for _, c := range []struct {
 		pkgs    []string
@@ -51,6 +51,11 @@ func TestDependencies(t *testing.T) {
 			pkgs:    []string{module + "analyzer/installed"},
 			banned:  []string{module},
 			allowed: []string{module + "analyzer/installed", module + "analyzer/tree", module + "analyzer/walk", module + "analyzer/bug"},
+		},
+		{
+			pkgs:    []string{module + "analyzer/bug"},
+			banned:  []string{module},
+			allowed: []string{module + "analyzer/bug"},
 		},
 		{
 			pkgs:    []string{module + "analyzer/report/termtext"},

@@ -16,6 +16,8 @@ type Matcher struct {
 	globs [][]part
 	given []string
 	buf   []string // the components of the path being matched
+	// the sets of glob positions reached, before and after a component
+	cur, next []bool
 }
 
 // part is one compiled component of a glob. The common shapes are matched
@@ -145,7 +147,10 @@ func (m *Matcher) Match(p string) bool {
 	}
 	m.buf = parts
 	for _, g := range m.globs {
-		if matchParts(g, parts) {
+		if len(m.cur) < len(g)+1 {
+			m.cur, m.next = make([]bool, len(g)+1), make([]bool, len(g)+1)
+		}
+		if matchParts(g, parts, m.cur[:len(g)+1], m.next[:len(g)+1]) {
 			return true
 		}
 	}
@@ -160,26 +165,45 @@ func splitPath(p string) []string {
 	return strings.Split(p, "/")
 }
 
-func matchParts(g []part, p []string) bool {
-	for len(g) > 0 {
-		if g[0].kind == partAny {
-			for len(g) > 1 && g[1].kind == partAny {
-				g = g[1:]
+// matchParts reports whether the glob matches the path's components or the
+// components of a directory above it. It runs the glob as an automaton over
+// the components, keeping the set of glob positions reached, so that its
+// cost is the glob's length times the path's, whatever the number of **:
+// backtracking over them was exponential in the number of ** and took
+// seconds on paths thousands of directories deep.
+func matchParts(g []part, p []string, cur, next []bool) bool {
+	clear(cur)
+	cur[0] = true
+	for _, name := range p {
+		if reach(g, cur) {
+			return true // a directory above the path matched
+		}
+		clear(next)
+		alive := false
+		for i, on := range cur[:len(g)] {
+			switch {
+			case !on:
+			case g[i].kind == partAny:
+				next[i], alive = true, true // ** takes the component and stays
+			case g[i].matches(name):
+				next[i+1], alive = true, true
 			}
-			for i := 0; i <= len(p); i++ {
-				if matchParts(g[1:], p[i:]) {
-					return true
-				}
-			}
+		}
+		if !alive {
 			return false
 		}
-		if len(p) == 0 {
-			return false
-		}
-		if !g[0].matches(p[0]) {
-			return false
-		}
-		g, p = g[1:], p[1:]
+		cur, next = next, cur
 	}
-	return true // the glob matched p itself or a directory above it
+	return reach(g, cur)
+}
+
+// reach adds to the set the positions reached by letting each ** match no
+// component, and reports whether the end of the glob is reached.
+func reach(g []part, set []bool) bool {
+	for i := range g {
+		if set[i] && g[i].kind == partAny {
+			set[i+1] = true
+		}
+	}
+	return set[len(g)]
 }
