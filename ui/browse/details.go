@@ -84,7 +84,7 @@ func (m Details) lines() []string {
 	out = append(out, lab("Command"))
 	cmd := l.CreatedBy
 	if cmd == "" {
-		cmd = l.Command
+		cmd = layerCommand(l)
 	}
 	for _, line := range common.Wrap(termtext.Escape(cmd), max(w, 1)) {
 		out = append(out, line)

@@ -68,12 +68,19 @@ func (m *FileTree) SetSize(w, h int) { m.width, m.height = w, h; m.settle() }
 func (m *FileTree) SetFocused(f bool) { m.focused = f }
 
 // setView switches the tree to another view (layer, mode), keeping the
-// cursor on the same path when it is still shown.
+// cursor on the same path when it is still shown and the view changed it or
+// something below it; otherwise the cursor goes to the view's first change,
+// so that the layer's changes are on screen.
 func (m *FileTree) setView(vf *viewFlags, mode Mode) {
 	m.nav.vf = vf
 	m.mode = mode
 	m.nav.reset()
 	m.settle()
+	if m.cursor != tree.None && !m.nav.hasChange(m.cursor) {
+		if n := m.nav.firstChanged(); n != tree.None {
+			m.Reveal(n)
+		}
+	}
 }
 
 // Cursor returns the node under the cursor (None when the tree is empty).
@@ -178,6 +185,9 @@ func (m *FileTree) toggleNoSettle(n tree.NodeID) {
 		delete(m.nav.opts.toggled, n)
 	}
 }
+
+// Filter returns the path filter applied (cleared when Reveal had to).
+func (m FileTree) Filter() string { return m.filter }
 
 // SetFilter applies a path filter; on large trees the work runs in the
 // returned command and the filter applies when filterDoneMsg arrives.
@@ -386,15 +396,16 @@ func (m FileTree) View() string {
 	inner := m.width - 2
 	lines := make([]string, 0, m.height)
 	header := "   Filetree"
+	ow := m.ownerWidth()
 	if m.showAttrs() {
-		header = fmt.Sprintf("%-10s %9s %8s    Filetree", "Permission", "UID:GID", "Size")
+		header = fmt.Sprintf("%-10s %*s %8s    Filetree", "Permission", ow, "UID:GID", "Size")
 	}
 	lines = append(lines, m.styles.Header.Render(common.Cut(header, inner)))
 	if len(m.rows) == 0 {
 		lines = append(lines, m.styles.Dim.Render("  (nothing to show: check the filters)"))
 	}
 	for i, n := range m.rows {
-		lines = append(lines, m.renderRow(n, i == m.row, inner))
+		lines = append(lines, m.renderRow(n, i == m.row, inner, ow))
 	}
 	for len(lines) < m.height-3 {
 		lines = append(lines, "")
@@ -421,17 +432,33 @@ func (m FileTree) View() string {
 // without colour too.
 var markers = [...]string{tree.Unchanged: " ", tree.Added: "+", tree.Modified: "~", tree.Removed: "-"}
 
-// renderRow draws one file row.
-func (m FileTree) renderRow(n tree.NodeID, selected bool, w int) string {
+// ownerWidth is the width of the uid:gid column: the widest on screen, at
+// least as wide as a two-digit pair.
+func (m FileTree) ownerWidth() int {
+	w := 9
+	for _, n := range m.rows {
+		if e := m.nav.entry(n); e != nil {
+			w = max(w, len(owner(e)))
+		}
+	}
+	return w
+}
+
+// owner formats an entry's uid:gid.
+func owner(e *tree.Entry) string { return fmt.Sprintf("%d:%d", e.UID, e.GID) }
+
+// renderRow draws one file row, the owner column ow cells wide.
+func (m FileTree) renderRow(n tree.NodeID, selected bool, w, ow int) string {
 	nv := m.nav
 	typ, _ := nv.kind(n)
+	typ = nv.mark(n, typ)
 	var b strings.Builder
 	e := nv.entry(n)
 	if m.showAttrs() {
-		perm, owner := "", ""
+		perm, own := "", ""
 		if e != nil {
 			perm = permString(e)
-			owner = fmt.Sprintf("%d:%d", e.UID, e.GID)
+			own = owner(e)
 		} else {
 			perm = "d---------"
 		}
@@ -439,7 +466,7 @@ func (m FileTree) renderRow(n tree.NodeID, selected bool, w int) string {
 		if !(e != nil && e.Kind != walk.File && e.Kind != walk.Dir && !nv.ix.isDir(n)) {
 			size = termtext.Bytes(nv.size(n))
 		}
-		fmt.Fprintf(&b, "%-10s %9s %8s ", perm, owner, size)
+		fmt.Fprintf(&b, "%-10s %*s %8s ", perm, ow, own, size)
 	}
 	b.WriteString(common.Markers[typ])
 	b.WriteByte(' ')

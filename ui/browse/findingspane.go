@@ -25,6 +25,8 @@ type Findings struct {
 	width  int
 	height int
 	title  string
+	// detailScroll scrolls the selected finding's detail.
+	detailScroll common.Scroller
 
 	focused bool
 }
@@ -57,6 +59,20 @@ func (m *Findings) SetTitle(t string) { m.title = t }
 
 // Len returns the number of findings.
 func (m Findings) Len() int { return len(m.list) }
+
+// SelectPath selects the first finding about a path or a directory above
+// it (the selection stays when there is none).
+func (m *Findings) SelectPath(path string) {
+	for i, f := range m.list {
+		for _, p := range f.Paths {
+			if p == path || strings.HasPrefix(path, strings.TrimSuffix(p, "/")+"/") {
+				m.cursor, m.detailScroll.Offset = i, 0
+				m.follow()
+				return
+			}
+		}
+	}
+}
 
 // PerLayer counts the findings of each of n layers.
 func (m Findings) PerLayer(n int) []int {
@@ -92,22 +108,70 @@ func (m Findings) Update(msg tea.Msg) (Findings, tea.Cmd) {
 		if !m.focused {
 			return m, nil
 		}
-		if key.Matches(msg, m.keys.Open) {
+		switch {
+		case key.Matches(msg, m.keys.Open):
 			return m, m.jump()
+		case key.Matches(msg, m.keys.DetailUp):
+			m.scrollDetail(-1)
+			return m, nil
+		case key.Matches(msg, m.keys.DetailDown):
+			m.scrollDetail(1)
+			return m, nil
 		}
-		m.cursor, _ = m.keys.ListMove(msg, m.cursor, m.listHeight(), len(m.list))
+		m.selectAt(m.keys.ListMove(msg, m.cursor, m.listHeight(), len(m.list)))
 	case tea.MouseWheelMsg:
-		switch msg.Button {
-		case tea.MouseWheelUp:
-			m.cursor = max(m.cursor-1, 0)
-		case tea.MouseWheelDown:
-			m.cursor = min(m.cursor+1, len(m.list)-1)
+		delta := 1
+		if msg.Button == tea.MouseWheelUp {
+			delta = -1
 		}
+		if m.overDetail(msg.X, msg.Y) {
+			m.scrollDetail(3 * delta)
+			return m, nil
+		}
+		m.selectAt(min(max(m.cursor+delta, 0), len(m.list)-1), true)
 	case tea.MouseClickMsg:
 		return m, m.click(msg.Y)
 	}
 	m.follow()
 	return m, nil
+}
+
+// select_ moves the cursor, the detail back to its top when it moved.
+func (m *Findings) selectAt(i int, ok bool) {
+	if ok && i != m.cursor {
+		m.cursor, m.detailScroll.Offset = i, 0
+	}
+}
+
+// overDetail reports whether a cell of the pane shows the detail.
+func (m Findings) overDetail(x, y int) bool {
+	if m.side() {
+		return x > 1+(m.width-2)/2
+	}
+	return y > m.listHeight()+1
+}
+
+// detailHeight is how many lines of the detail are shown.
+func (m Findings) detailHeight() int {
+	if m.side() {
+		return m.height - 2
+	}
+	return max(m.height-2-m.listHeight()-1, 1)
+}
+
+// detailWidth is the detail's width.
+func (m Findings) detailWidth() int {
+	inner := m.width - 2
+	if m.side() {
+		return inner - inner/2 - 1
+	}
+	return inner
+}
+
+// scrollDetail scrolls the selected finding's detail by lines.
+func (m *Findings) scrollDetail(lines int) {
+	m.detailScroll.Offset += lines
+	m.detailScroll.Clamp(len(m.detail(m.detailWidth())), m.detailHeight())
 }
 
 // click selects the finding on a row; clicking the selected one jumps.
@@ -120,7 +184,7 @@ func (m *Findings) click(y int) tea.Cmd {
 	if rows[i].index == m.cursor {
 		return m.jump()
 	}
-	m.cursor = rows[i].index
+	m.cursor, m.detailScroll.Offset = rows[i].index, 0
 	m.follow()
 	return nil
 }
@@ -217,10 +281,8 @@ func (m Findings) View() string {
 		}
 		list = append(list, text)
 	}
-	detail := m.detail(inner)
+	detail := m.detailScroll.Window(m.detail(m.detailWidth()), m.detailHeight())
 	if m.side() {
-		dw := inner - listW - 1
-		detail = m.detail(dw)
 		lines := make([]string, m.height-2)
 		for i := range lines {
 			l, d := "", ""
@@ -261,13 +323,10 @@ func (m Findings) detail(w int) []string {
 	if f.Layer >= 0 && f.Instruction != "" {
 		add(m.styles.Dim.Render, fmt.Sprintf("layer %d: %s", f.Layer, termtext.OneLine(f.Instruction, 200)))
 	}
-	for i, p := range f.Paths {
-		if i == 3 {
-			break
-		}
+	for _, p := range f.Paths {
 		add(plain, "  "+termtext.Escape(p))
 	}
-	if more := f.PathCount - min(len(f.Paths), 3); more > 0 {
+	if more := f.PathCount - len(f.Paths); more > 0 {
 		add(m.styles.Dim.Render, fmt.Sprintf("  … and %d more", more))
 	}
 	if f.Hint != "" {

@@ -29,6 +29,9 @@ type History struct {
 	focused bool
 }
 
+// noteWidth is the width of the notes' column: the longest note's.
+const noteWidth = len("removed with a parent")
+
 // histRow is one layer's effect on a path.
 type histRow struct {
 	layer int
@@ -163,7 +166,7 @@ func (m History) View() string {
 		if e != nil && e.Shadowed() && r.what != tree.Removed {
 			detail += fmt.Sprintf(" · hidden by L%d", e.HiddenBy)
 		}
-		text := fmt.Sprintf("%s L%-2d %-19s %s", common.Markers[r.what], r.layer, r.note, detail)
+		text := fmt.Sprintf("%s L%-2d %-*s %s", common.Markers[r.what], r.layer, noteWidth, r.note, detail)
 		switch {
 		case i == m.cursor && m.focused:
 			text = m.styles.Selected.Render(common.Fit(text, inner))

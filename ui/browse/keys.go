@@ -22,7 +22,7 @@ func helpGroups(k common.KeyMap) []common.HelpGroup {
 		{Title: "Global", Bindings: []key.Binding{k.NextPane, k.PrevPane, k.Filter, k.Close, k.Findings, k.Help, k.Quit}},
 		{Title: "Lists", Bindings: []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
 		{Title: "Layers", Bindings: []key.Binding{k.LayerMode, k.AggregatedMode, k.MarkRange, k.RightPane}},
-		{Title: "Details, Image, Findings", Bindings: []key.Binding{k.LeftPane, k.RightPane, k.Open}},
+		{Title: "Details, Image, Findings", Bindings: []key.Binding{k.LeftPane, k.RightPane, k.Open, k.DetailUp, k.DetailDown}},
 		{Title: "File tree", Bindings: []key.Binding{k.Collapse, k.Expand, k.Toggle, k.ToggleAll, k.ShowAdded, k.ShowRemoved,
 			k.ShowModified, k.ShowUnchanged, k.OnlyWasted, k.Attributes, k.Sort, k.Preview, k.Extract}},
 		{Title: "File history", Bindings: []key.Binding{k.Open}},

@@ -1,6 +1,8 @@
 package browse
 
 import (
+	"strings"
+
 	"fmt"
 	"github.com/stratascan/strata/ui/common"
 
@@ -141,7 +143,7 @@ func (m Layers) View() string {
 	inner := m.width - 2
 	lines := make([]string, 0, m.body())
 	barW := 0
-	if inner >= 44 {
+	if inner >= 70 {
 		barW = 6
 	}
 	for i := m.offset; i < len(m.layers) && len(lines) < m.body(); i++ {
@@ -167,7 +169,7 @@ func (m Layers) View() string {
 		if barW > 0 {
 			room -= barW + 1
 		}
-		cmd := termtext.OneLine(l.Command, max(room, 1))
+		cmd := termtext.OneLine(layerCommand(l), max(room, 1))
 		if i == m.cursor {
 			st := m.styles.SelectedBlur
 			if m.focused {
@@ -199,4 +201,21 @@ func (m Layers) title() string {
 		return fmt.Sprintf("Layers · range %d–%d", m.span.From, m.span.To)
 	}
 	return fmt.Sprintf("Layers (%d)", len(m.layers))
+}
+
+// layerCommand is a layer's command, or for a layer without history (a
+// base image's), FROM and its short digest, as dive shows it.
+func layerCommand(l analyzer.Layer) string {
+	if l.Command != "" {
+		return l.Command
+	}
+	return "FROM " + shortDigest(l.Digest)
+}
+
+// shortDigest is a digest's first 12 hexadecimal digits.
+func shortDigest(d string) string {
+	if _, hex, ok := strings.Cut(d, ":"); ok {
+		d = hex
+	}
+	return d[:min(len(d), 12)]
 }

@@ -22,16 +22,18 @@ func (m *Model) filterLine() bool { return m.filtering || m.filter.Value() != ""
 
 // layout sizes the panes. Left: layers above the info box (layer details,
 // image or findings); right: the file tree above the file history. The
+// columns are sized from the width: the layers' commands get what the tree
+// can spare. The
 // history pane is dropped below 18 rows; nothing else changes down to 60×20.
 func (m *Model) layout() {
 	if m.state != stateBrowsing || m.width == 0 {
 		return
 	}
 	w, h := m.width, m.bodyHeight()
-	lw := min(max(w*2/5, 26), 64)
-	if w < 66 {
-		lw = w * 2 / 5
-	}
+	// The left column takes what the tree can spare beyond the room its
+	// attribute columns and a name need (treeRoom), up to half the width.
+	const treeRoom = 64
+	lw := max(w*2/5, min(w-treeRoom, w/2))
 	rw := w - lw
 	lh := min(len(m.a.Layers)+2, h*2/5)
 	lh = max(lh, min(5, h/2))
@@ -166,7 +168,7 @@ func (m Model) footer() string {
 		case paneTree:
 			keys = treeShort(k)
 		case paneFindings:
-			keys = []key.Binding{k.Up, k.Down, k.Open, k.LeftPane, k.RightPane}
+			keys = []key.Binding{k.Up, k.Down, k.Open, k.DetailDown, k.LeftPane, k.RightPane}
 		case paneHistory:
 			keys = []key.Binding{k.Up, k.Down, k.Open}
 		default:

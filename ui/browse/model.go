@@ -333,6 +333,11 @@ func (m *Model) jump(j jumpMsg) {
 	if j.path != "" {
 		if n, ok := m.a.Tree.Lookup(j.path); ok {
 			m.tree.Reveal(n)
+			if m.tree.Filter() == "" && m.filter.Value() != "" {
+				// Revealing the path cleared the filter that hid it.
+				m.filter.SetValue("")
+				m.layout()
+			}
 			m.syncHistory()
 			m.setFocus(paneTree)
 		}

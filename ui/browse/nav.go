@@ -54,7 +54,9 @@ func (nv *navigator) present(n tree.NodeID) bool {
 }
 
 // kind returns how a node appears in the view: its change type, and false
-// when it is not part of the view at all.
+// when it is not part of the view at all. A node that appeared and
+// disappeared inside a span of several layers is removed, as in dive: its
+// bytes are still stored.
 func (nv *navigator) kind(n tree.NodeID) (tree.ChangeType, bool) {
 	if typ, ok := nv.vf.changed(n); ok {
 		return typ, true
@@ -62,7 +64,60 @@ func (nv *navigator) kind(n tree.NodeID) (tree.ChangeType, bool) {
 	if nv.present(n) {
 		return tree.Unchanged, true
 	}
+	if nv.lastSeen(n) >= 0 {
+		return tree.Removed, true
+	}
 	return 0, false
+}
+
+// lastSeen returns, for a node neither before nor after a span of several
+// layers, the last layer of the span that showed it (as an entry, or with
+// entries below it), or -1.
+func (nv *navigator) lastSeen(n tree.NodeID) int {
+	s := nv.vf.span
+	if s.From >= s.To {
+		return -1
+	}
+	last := -1
+	for _, e := range nv.t.History(n) {
+		l := int(e.Layer)
+		if e.Kind.IsMarker() || l < s.From || l > s.To {
+			continue
+		}
+		end := s.To
+		if e.HiddenBy >= 0 {
+			end = min(int(e.HiddenBy)-1, s.To)
+		}
+		if end >= l {
+			last = max(last, end)
+		}
+	}
+	ps := nv.ix.agg[n]
+	for i, p := range ps {
+		from, to := int(p.Layer), s.To
+		if i+1 < len(ps) {
+			to = min(int(ps[i+1].Layer)-1, s.To)
+		}
+		if p.Count > 0 && max(from, s.From) <= to {
+			last = max(last, to)
+		}
+	}
+	return last
+}
+
+// stateLayer returns the layer whose filesystem a row describes: the one
+// before the span for a removed node, the last that showed a node that
+// came and went inside the span, else the span's last.
+func (nv *navigator) stateLayer(n tree.NodeID) int {
+	layer := nv.vf.span.To
+	if typ, ok := nv.vf.changed(n); ok && typ == tree.Removed {
+		layer = nv.vf.span.From - 1
+	} else if !ok && !nv.present(n) {
+		if l := nv.lastSeen(n); l >= 0 {
+			layer = l
+		}
+	}
+	return layer
 }
 
 // shown reports whether a node is a row of the tree.
@@ -84,25 +139,40 @@ func (nv *navigator) shown(n tree.NodeID) bool {
 }
 
 // expanded reports whether a directory shows its children.
+// Under a path filter, directories holding matches open (as if expandAll
+// were on) so that the matches show.
 func (nv *navigator) expanded(n tree.NodeID) bool {
-	return nv.ix.isDir(n) && nv.opts.expandAll != nv.opts.toggled[n]
+	if !nv.ix.isDir(n) {
+		return false
+	}
+	all := nv.opts.expandAll || nv.match != nil && nv.match[n]&matchBelow != 0
+	return all != nv.opts.toggled[n]
 }
 
 // size returns what a node weighs in the view: a file's size, a directory's
-// visible subtree; removed nodes weigh what they weighed before.
+// visible subtree (under a path filter, what matches in it); removed nodes
+// weigh what they weighed before.
 func (nv *navigator) size(n tree.NodeID) int64 {
 	if s, ok := nv.sizes[n]; ok {
 		return s
 	}
-	layer := nv.vf.span.To
-	if typ, ok := nv.vf.changed(n); ok && typ == tree.Removed {
-		layer = nv.vf.span.From - 1
-	}
+	layer := nv.stateLayer(n)
 	var s int64
 	if e := nv.t.State(n, layer); e >= 0 {
 		s = nv.t.Entry(e).Size
 	}
-	if nv.ix.isDir(n) {
+	switch {
+	case !nv.ix.isDir(n):
+	case nv.match != nil && nv.match[n]&matchSelf == 0:
+		// Under a path filter, a directory weighs what matches in it.
+		for _, c := range nv.t.Children(n) {
+			if nv.match[c] != 0 {
+				if _, ok := nv.kind(c); ok {
+					s += nv.size(c)
+				}
+			}
+		}
+	default:
 		b, _ := nv.ix.subtree(n, layer)
 		s += b
 	}
@@ -119,10 +189,67 @@ func (nv *navigator) entry(n tree.NodeID) *tree.Entry {
 	if e := nv.t.State(n, nv.vf.span.To); e >= 0 {
 		return nv.t.Entry(e)
 	}
-	if e := nv.t.State(n, nv.vf.span.From-1); e >= 0 {
+	if e := nv.t.State(n, nv.stateLayer(n)); e >= 0 {
 		return nv.t.Entry(e)
 	}
 	return nil
+}
+
+// changeTypes are the types a row is marked changed with.
+const changeTypes = typeMask(1<<tree.Added | 1<<tree.Modified | 1<<tree.Removed)
+
+// hasChange reports whether a node or something below it changed in the
+// view (a re-add of the same content is no change).
+func (nv *navigator) hasChange(n tree.NodeID) bool {
+	if typ, ok := nv.vf.changed(n); ok && typ != tree.Unchanged {
+		return true
+	}
+	return nv.vf.below(n)&changeTypes != 0
+}
+
+// firstChanged returns the first row, in display order, that the view
+// changed and the options show (None when there is none). It descends only
+// into directories with changes below: a path from the root, not a walk of
+// the rows.
+func (nv *navigator) firstChanged() tree.NodeID {
+	n := tree.Root
+	for {
+		next := tree.None
+		for _, c := range nv.children(n) {
+			if !nv.shown(c) {
+				continue
+			}
+			if typ, ok := nv.vf.changed(c); ok && typ != tree.Unchanged && nv.opts.show.has(typ) {
+				return c
+			}
+			if nv.vf.below(c)&changeTypes&nv.opts.show != 0 {
+				next = c
+				break
+			}
+		}
+		if next == tree.None {
+			return tree.None
+		}
+		n = next
+	}
+}
+
+// mark returns the change a row is drawn with: its own, or for a collapsed
+// directory that did not change itself, what changed inside it (one type,
+// or modified for a mix).
+func (nv *navigator) mark(n tree.NodeID, typ tree.ChangeType) tree.ChangeType {
+	if typ != tree.Unchanged || !nv.ix.isDir(n) || nv.expanded(n) {
+		return typ
+	}
+	switch nv.vf.below(n) & changeTypes {
+	case 0:
+		return tree.Unchanged
+	case 1 << tree.Added:
+		return tree.Added
+	case 1 << tree.Removed:
+		return tree.Removed
+	}
+	return tree.Modified
 }
 
 // children returns a directory's children in display order.

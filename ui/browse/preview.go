@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/dustin/go-humanize"
 	"github.com/stratascan/strata/ui/common"
 	"strings"
 	"unicode/utf8"
@@ -16,7 +17,7 @@ import (
 	"github.com/stratascan/strata/analyzer/walk"
 )
 
-// PreviewLimit is the largest file the preview reads.
+// PreviewLimit is the largest file the preview reads (64 KiB).
 const PreviewLimit = 64 << 10
 
 // previewDoneMsg carries a file read for the preview.
@@ -59,7 +60,7 @@ func (p *preview) show(msg previewDoneMsg, hasImage bool) {
 	case r.kind != walk.File && r.kind != walk.HardLink:
 		note(fmt.Sprintf("A %s: nothing to preview.", r.kind))
 	case r.size > PreviewLimit:
-		note(fmt.Sprintf("Too large to preview (%s; the limit is %s). Extract it with x.", termtext.Bytes(r.size), termtext.Bytes(PreviewLimit)))
+		note(fmt.Sprintf("Too large to preview (%s; the limit is %s). Extract it with x.", termtext.Bytes(r.size), humanize.IBytes(PreviewLimit)))
 	case !hasImage:
 		note("The image is not open: nothing can be read.")
 	case msg.err != nil:

@@ -77,6 +77,10 @@ func (m Summary) lines() []string {
 	add("Duplicates", termtext.Bytes(s.DuplicateBytes))
 	add("Potential savings", termtext.Bytes(s.PotentialSavingsBytes))
 	add("Dive efficiency", termtext.Percent(s.Dive.Efficiency))
+	add("Dive wasted", termtext.Bytes(s.Dive.WastedBytes))
+	for _, l := range common.Wrap("dive counts the paths two or more layers touch, less each one's smallest copy; strata counts every byte a later layer hides or deletes.", max(w, 1)) {
+		out = append(out, m.styles.Dim.Render(l))
+	}
 	add("Files", fmt.Sprintf("%d in %d layers", s.FileCount, s.LayerCount))
 	if len(a.Wasted) > 0 {
 		out = append(out, "", m.styles.Header.Render(common.Cut("Wasted    Layers  Path", w)))

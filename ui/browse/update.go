@@ -110,7 +110,11 @@ func (m *Model) keyGlobal(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		m.cycle(1)
 	case key.Matches(msg, k.PrevPane):
 		m.cycle(-1)
-	case key.Matches(msg, k.Findings) && m.focus != paneTree:
+	case key.Matches(msg, k.Findings):
+		if m.focus == paneTree {
+			// The findings of the file under the cursor, when it has any.
+			m.findings.SelectPath(m.cursorPath())
+		}
 		m.setFocus(paneFindings)
 	default:
 		return false, nil

@@ -136,6 +136,9 @@ func (f Footer) View(keys, always []key.Binding, w int) string {
 	if head == "" {
 		return tail
 	}
+	if lipgloss.Width(head) > room {
+		head = Cut(head, room)
+	}
 	sep := f.help.Styles.ShortSeparator.Render(f.help.ShortSeparator)
 	return head + sep + tail
 }

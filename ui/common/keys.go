@@ -50,7 +50,9 @@ type KeyMap struct {
 	TreeAggregated key.Binding
 
 	// Findings and history.
-	Open key.Binding
+	Open       key.Binding
+	DetailUp   key.Binding
+	DetailDown key.Binding
 }
 
 // DefaultKeyMap returns the default bindings.
@@ -95,7 +97,9 @@ func DefaultKeyMap() KeyMap {
 		Extract:        b("ctrl+e/x", "extract to .", "ctrl+e", "x"),
 		TreeAggregated: b("ctrl+l", "layer/aggregated", "ctrl+l"),
 
-		Open: b("enter", "go to", "enter"),
+		Open:       b("enter", "go to", "enter"),
+		DetailUp:   b("shift+↑/K", "scroll detail up", "shift+up", "K"),
+		DetailDown: b("shift+↓/J", "scroll detail down", "shift+down", "J"),
 	}
 }
 
