@@ -100,11 +100,14 @@ func load(ctx context.Context, ref string, f *loadFlags, stderr io.Writer, extra
 	if err != nil {
 		return nil, err
 	}
-	var prog *progress
+	if f.config != nil && f.dockerfile.config.Path == "" {
+		f.dockerfile.config = f.config.Dockerfile
+	}
 	df, err := f.dockerfile.parse()
 	if err != nil {
 		return nil, err
 	}
+	var prog *progress
 	aopts := append([]analyzer.Option{analyzer.WithBaseLayers(f.baseLayers), analyzer.WithVerify(f.verify), analyzer.WithDockerfile(df)}, extra...)
 	if !f.quiet {
 		prog = newProgress(stderr, ref)
