@@ -68,9 +68,9 @@ func TestMapRecordedBuilds(t *testing.T) {
 			"L4 14 exact"}}, // RUN of the stage built FROM builder
 		{dir: "multistage", recording: "buildkit.json", want: []string{
 			"L0 16 base", "L-1 17 exact", "L-1 18 exact", "L-1 19 exact",
-			"L1 20 exact",    // COPY --from=builder, recorded as COPY /opt/app/app.bin /usr/local/bin/app
-			"L2 21 exact",    // RUN |1 VERSION=2.0 /bin/sh -o pipefail -c … # buildkit
-			"L-1 23 exact",   // EXPOSE, recorded as EXPOSE map[8080/tcp:{}]
+			"L1 20 exact",  // COPY --from=builder, recorded as COPY /opt/app/app.bin /usr/local/bin/app
+			"L2 21 exact",  // RUN |1 VERSION=2.0 /bin/sh -o pipefail -c … # buildkit
+			"L-1 23 exact", // EXPOSE, recorded as EXPOSE map[8080/tcp:{}]
 			"L-1 24 exact", "L-1 25 exact"}},
 		{dir: "multistage", recording: "buildkit-tools.json", target: "tools", want: []string{
 			"L0 3 base", "L-1 4 exact", "L-1 5 exact", "L1 6 exact", "L2 7 exact", "L3 8 exact",
