@@ -86,7 +86,7 @@ type expected struct {
 // Entries are aligned from the newest: the target stage's last instruction
 // made the last entry.
 func (f *File) Map(hist []v1.History, layers int) *Mapping {
-	m := &Mapping{File: f, Steps: make([]Step, len(hist)), From: "file"}
+	m := &Mapping{File: f, Steps: make([]Step, len(hist)), From: f.Origin}
 	nonEmpty := 0
 	for _, h := range hist {
 		if !h.EmptyLayer {

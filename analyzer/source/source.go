@@ -72,6 +72,10 @@ type Image struct {
 	Digest string
 	// Platform is "os/arch[/variant]" of the image.
 	Platform string
+	// Provenance is the in-toto statement with the SLSA provenance that
+	// BuildKit attached to the image (an OCI layout built with
+	// --provenance), or nil.
+	Provenance []byte
 
 	closers []func() error
 }
