@@ -1,6 +1,7 @@
 package fix
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -8,8 +9,8 @@ import (
 	"github.com/dustin/go-humanize"
 )
 
-// context is how many unchanged lines surround a change in the diff.
-const context = 3
+// contextLines is how many unchanged lines surround a change in the diff.
+const contextLines = 3
 
 // WriteDiff writes the plan as a unified diff of the Dockerfile, named
 // a/NAME and b/NAME so that `patch -p1` and `git apply` apply it from the
@@ -27,15 +28,15 @@ func (p *Plan) WriteDiff(w io.Writer, name string) error {
 	// Group the hunks whose contexts touch.
 	for i := 0; i < len(p.Hunks); {
 		j := i
-		for j+1 < len(p.Hunks) && p.Hunks[j+1].Line-1-(p.Hunks[j].Line+len(p.Hunks[j].Old)-1) <= 2*context {
+		for j+1 < len(p.Hunks) && p.Hunks[j+1].Line-1-(p.Hunks[j].Line+len(p.Hunks[j].Old)-1) <= 2*contextLines {
 			j++
 		}
 		group := p.Hunks[i : j+1]
 		first := group[0]
 		// Lines are 1-based; a hunk with no old lines inserts before Line.
-		start := max(first.Line-context, 1)
+		start := max(first.Line-contextLines, 1)
 		last := group[len(group)-1]
-		end := min(last.Line+len(last.Old)-1+context, len(old))
+		end := min(last.Line+len(last.Old)-1+contextLines, len(old))
 		var body strings.Builder
 		oldCount, newCount := 0, 0
 		var saving int64
@@ -95,3 +96,11 @@ func (p *Plan) WriteDiff(w io.Writer, name string) error {
 
 // oneLine keeps a note on one line.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// WriteJSON writes the plan as indented JSON.
+func (p *Plan) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(p)
+}

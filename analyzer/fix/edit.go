@@ -15,6 +15,10 @@ type edit struct {
 // add records edits unless one overlaps an edit already made; it reports
 // whether they were recorded.
 func (fx *fixer) add(es ...edit) bool {
+	// The same insertion twice (two fixes adding one flag) is made once.
+	es = slices.DeleteFunc(slices.Clone(es), func(e edit) bool {
+		return slices.ContainsFunc(fx.edits, func(o edit) bool { return o.start == e.start && o.end == e.end && o.text == e.text })
+	})
 	for _, e := range es {
 		for _, o := range fx.edits {
 			if e.start < o.end && o.start < e.end || e.start == e.end && o.start < e.start && e.start < o.end ||

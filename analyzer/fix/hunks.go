@@ -35,7 +35,7 @@ func (fx *fixer) plan() (*Plan, error) {
 	slices.SortFunc(cs, func(x, y cluster) int { return cmp.Or(cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b)) })
 	var merged []cluster
 	for _, c := range cs {
-		if n := len(merged); n > 0 && (c.a < merged[n-1].b || c.a == merged[n-1].a) {
+		if n := len(merged); n > 0 && c.a <= merged[n-1].b {
 			m := &merged[n-1]
 			m.b = max(m.b, c.b)
 			m.edits = append(m.edits, c.edits...)
@@ -64,7 +64,7 @@ func (fx *fixer) plan() (*Plan, error) {
 		}
 		nw := splitLines(string(apply(fx.src[c.a:c.b], local)))
 		line := lineOf(fx.src, c.a)
-		h := Hunk{Line: line, EndLine: line + len(old) - 1, NewLine: line + delta, Old: old, New: nw, Findings: []Ref{}}
+		h := Hunk{Line: line, EndLine: line + len(old) - 1, NewLine: line + delta, Old: old, New: nw, Findings: []Ref{}, Description: []string{}}
 		h.NewEndLine = h.NewLine + len(nw) - 1
 		delta += len(nw) - len(old)
 		for i, f := range fx.fixes {
@@ -75,10 +75,13 @@ func (fx *fixer) plan() (*Plan, error) {
 			for _, fd := range f.findings {
 				r := ref(fd)
 				h.Findings = append(h.Findings, r)
-				if !counted[r] {
-					counted[r] = true
+				if !counted[r] && f.layer < 0 {
 					h.PredictedSavingsBytes += saving(fd)
 				}
+				counted[r] = true
+			}
+			if f.layer >= 0 && f.layer < len(fx.in.LayerBytes) {
+				h.PredictedSavingsBytes += fx.in.LayerBytes[f.layer]
 			}
 		}
 		p.PredictedSavingsBytes += h.PredictedSavingsBytes

@@ -19,6 +19,8 @@ type Input struct {
 	// Tree is the image's merged filesystem (to see which layer deleted
 	// a file).
 	Tree *tree.Tree
+	// LayerBytes are the layers' sizes (regular files), base first.
+	LayerBytes []int64
 }
 
 // Options choose the fixes.
@@ -107,6 +109,9 @@ type applied struct {
 	at       int // byte offset of the primary edit
 	what     string
 	findings []findings.Finding
+	// layer, when >= 0, is a layer the fix removes whole, its content
+	// made by an earlier instruction instead: the saving is its size.
+	layer int
 }
 
 // Make builds the plan.
@@ -156,7 +161,20 @@ func (fx *fixer) record(at int, what string, fs ...findings.Finding) {
 	for _, f := range fs {
 		fx.done[ref(f)] = true
 	}
-	fx.fixes = append(fx.fixes, applied{at: at, what: what, findings: fs})
+	fx.fixes = append(fx.fixes, applied{at: at, what: what, findings: fs, layer: -1})
+}
+
+// recordLayer records a fix that removes a whole layer whose content an
+// earlier instruction now makes: every finding of that layer goes with it.
+func (fx *fixer) recordLayer(at int, what string, layer int, f findings.Finding) {
+	fs := []findings.Finding{f}
+	for _, g := range fx.in.Findings {
+		if g.Layer == layer && ref(g) != ref(f) && !fx.done[ref(g)] && byteRule(g) {
+			fs = append(fs, g)
+		}
+	}
+	fx.record(at, what, fs...)
+	fx.fixes[len(fx.fixes)-1].layer = layer
 }
 
 // markAppended notes that the last recorded fix ended a RUN with cmd.

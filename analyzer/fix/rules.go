@@ -233,20 +233,16 @@ func (fx *fixer) cleanup(f findings.Finding, c cleanup) {
 
 // matches reports whether a call fills the cache.
 func matches(call shell.Call, c cleanup) bool {
-	p := call.Program()
+	p, sub := call.Program(), call.Subcommand()
 	if p == "python" || p == "python3" {
 		// python -m pip install …
 		if len(call.Args) > 3 && call.Args[1] == "-m" && (call.Args[2] == "pip" || call.Args[2] == "pip3") {
-			p = "pip"
+			p, sub = "pip", subAfter(call.Args, 3)
 		}
 	}
 	for _, want := range c.programs {
 		if p != want {
 			continue
-		}
-		sub := call.Subcommand()
-		if p == "python" || p == "python3" {
-			sub = subAfter(call.Args, 3)
 		}
 		for _, s := range c.subcommands {
 			if sub == s || s != "" && strings.HasPrefix(s, "-") && call.Has(s) {
@@ -443,6 +439,13 @@ func (fx *fixer) updateAlone(f findings.Finding) {
 		return
 	}
 	es = append(es, p)
+	for _, c := range ns.calls() {
+		if c.Program() == "apt-get" || c.Program() == "apt" {
+			if e, ok := fx.noRecommends(ns, c); ok {
+				es = append(es, e)
+			}
+		}
+	}
 	if !fx.add(es...) {
 		fx.advise(f, "another fix changes the same lines")
 		return
@@ -641,6 +644,9 @@ func (fx *fixer) copyChown(f findings.Finding) {
 		}
 		if whole {
 			rem = []edit{fx.removeInstruction(in)}
+		} else {
+			fx.advise(f, fmt.Sprintf("the RUN at line %d does more than `%s`: move the %s to the COPY by hand", in.Line, strings.Join(c.Args, " "), p))
+			return
 		}
 		es = append(es, rem...)
 		if !fx.add(es...) {
@@ -651,7 +657,7 @@ func (fx *fixer) copyChown(f findings.Finding) {
 		if p == "chmod" {
 			note = " (COPY --chmod needs BuildKit)"
 		}
-		fx.record(at, fmt.Sprintf("%s on the %s at line %d instead of `%s` at line %d%s", flag, cp.Keyword, cp.Line, strings.Join(c.Args, " "), in.Line, note), f)
+		fx.recordLayer(at, fmt.Sprintf("%s on the %s at line %d instead of `%s` at line %d%s", flag, cp.Keyword, cp.Line, strings.Join(c.Args, " "), in.Line, note), f.Layer, f)
 		return
 	}
 	fx.advise(f, "no `chown -R`/`chmod -R` of a tree the stage just copied")

@@ -12,6 +12,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/dustin/go-humanize"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/analyzer/tree"
@@ -109,6 +110,7 @@ var htmlTemplates = template.Must(template.New("").Funcs(template.FuncMap{
 		return mapSection{Title: title, Modes: modes, Note: note}
 	},
 	"groupNote": groupNote,
+	"location":  locationText,
 	"signed":    termtext.SignedBytes,
 	"short":     shortID,
 	"side": func(label string, i analyzer.ImageInfo) map[string]any {
@@ -185,10 +187,11 @@ type mapSection struct {
 // groupNote states the grouping threshold on the page.
 func groupNote(threshold int64, grouped, rects int) string {
 	if threshold == 0 {
-		return fmt.Sprintf("Every path is drawn (%d rectangles).", rects)
+		return fmt.Sprintf("Every path is drawn (%s rectangles).", humanize.Comma(int64(rects)))
 	}
-	return fmt.Sprintf("To keep the page small, paths smaller than %s (%d bytes) are grouped per directory into one "+
-		"\"N other files\" rectangle: %d files are grouped, %d rectangles are drawn.", termtext.Bytes(threshold), threshold, grouped, rects)
+	return fmt.Sprintf("To keep the page small, paths smaller than %s (%s bytes) are grouped per directory into one "+
+		"\"N other files\" rectangle: %s files are grouped; the map holds %s rectangles.", termtext.Bytes(threshold),
+		humanize.Comma(threshold), humanize.Comma(int64(grouped)), humanize.Comma(int64(rects)))
 }
 
 // fileRow is a row of the table of the largest files.
@@ -262,4 +265,6 @@ type mapLayer struct {
 	Color   string `json:"color"`
 	// Step is the index of its Dockerfile step, or -1.
 	Step int `json:"step"`
+	// Source is the Dockerfile line that made it ("Dockerfile:12").
+	Source string `json:"src,omitempty"`
 }

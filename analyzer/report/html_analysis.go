@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/dockerfile"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/installed"
 	"github.com/stratascan/strata/analyzer/policy"
@@ -30,6 +31,8 @@ type htmlAnalysis struct {
 	WastedMore int
 	Packages   []installed.Package
 	Steps      []findings.Step
+	// Dockerfile is the path of the Dockerfile the steps are mapped to.
+	Dockerfile string
 	Config     []htmlConfig
 	Threshold  int64
 	Grouped    int
@@ -45,6 +48,9 @@ type htmlLayer struct {
 	KeptWidth, WastedWidth float64
 	// Step is the layer's Dockerfile step, or -1.
 	Step int
+	// Source is the Dockerfile instruction that made the layer, when the
+	// image is mapped to its Dockerfile.
+	Source *dockerfile.Location
 }
 
 // htmlFinding is a finding on the page.
@@ -81,7 +87,7 @@ func WriteHTML(w io.Writer, a *analyzer.Analysis, r *policy.Result, opts HTMLOpt
 	opts.defaults()
 	m := buildFSMap(a.Tree, opts.MapBudget)
 	v := &htmlAnalysis{
-		Image: a.Image, Policy: r, Steps: a.Dockerfile.Steps, Packages: a.Packages,
+		Image: a.Image, Policy: r, Steps: a.Dockerfile.Steps, Dockerfile: a.Dockerfile.Path, Packages: a.Packages,
 		Threshold: m.Threshold, Grouped: m.Grouped, FileCount: a.Summary.FileCount,
 	}
 	v.Rects = countRects(m.Root) - 1
@@ -104,9 +110,11 @@ func WriteHTML(w io.Writer, a *analyzer.Analysis, r *policy.Result, opts HTMLOpt
 		{Label: "User wasted", Key: "summary.dive.userWastedPercent", Value: s.Dive.UserWastedPercent, Text: termtext.Percent(s.Dive.UserWastedPercent)},
 	}
 	stepOf := map[int]int{}
+	sourceOf := map[int]*dockerfile.Location{}
 	for _, st := range a.Dockerfile.Steps {
 		if st.Layer >= 0 {
 			stepOf[st.Layer] = st.Index
+			sourceOf[st.Layer] = st.Source
 		}
 	}
 	data := analysisData{Kind: "analysis", Map: m.Root, Threshold: m.Threshold, Total: m.Root.total()}
@@ -118,13 +126,13 @@ func WriteHTML(w io.Writer, a *analyzer.Analysis, r *policy.Result, opts HTMLOpt
 		if !ok {
 			step = -1
 		}
-		hl := htmlLayer{Layer: l, Kept: l.SizeBytes - l.WastedBytes, Color: layerColor(l.Index), Step: step}
+		hl := htmlLayer{Layer: l, Kept: l.SizeBytes - l.WastedBytes, Color: layerColor(l.Index), Step: step, Source: sourceOf[l.Index]}
 		if v.MaxBytes > 0 {
 			hl.KeptWidth = float64(hl.Kept) / float64(v.MaxBytes) * 600
 			hl.WastedWidth = float64(l.WastedBytes) / float64(v.MaxBytes) * 600
 		}
 		v.Layers = append(v.Layers, hl)
-		data.Layers = append(data.Layers, mapLayer{Index: l.Index, Command: termtext.OneLine(l.Command, 0), Color: hl.Color, Step: step})
+		data.Layers = append(data.Layers, mapLayer{Index: l.Index, Command: termtext.OneLine(l.Command, 0), Color: hl.Color, Step: step, Source: locationText(hl.Source)})
 	}
 	if r != nil {
 		for i, f := range r.Findings {
@@ -145,6 +153,19 @@ func WriteHTML(w io.Writer, a *analyzer.Analysis, r *policy.Result, opts HTMLOpt
 	v.Config = configRows(a.Image.Config)
 	title := "strata: " + termtext.OneLine(a.Image.Reference, 0)
 	return writePage(w, htmlPage{Title: title, Tool: opts.Tool, Analysis: v}, data)
+}
+
+// locationText names a Dockerfile instruction: "Dockerfile:12" or
+// "Dockerfile:12-14" ("" when unknown).
+func locationText(l *dockerfile.Location) string {
+	if l == nil || l.Line <= 0 {
+		return ""
+	}
+	s := fmt.Sprintf("%s:%d", l.Path, l.Line)
+	if l.EndLine > l.Line {
+		s += fmt.Sprintf("-%d", l.EndLine)
+	}
+	return s
 }
 
 // countRects counts the rectangles of a treemap.

@@ -3,10 +3,13 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/stratascan/strata/analyzer/dockerfile"
+	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/report"
 	"github.com/stratascan/strata/fixtures"
 )
@@ -135,6 +138,44 @@ func TestComparisonHTMLTreemap(t *testing.T) {
 		got, _ := k["dt"].(float64)
 		if want, ok := dirs[path]; !ok || int64(got) != want {
 			t.Errorf("%s: the treemap's net change is %v, the comparison's roll-up %d", path, got, want)
+		}
+	}
+}
+
+// TestHTMLLinksDockerfileLines maps the demo image's findings and steps
+// to Dockerfile lines: the page shows each line and links it to its step.
+func TestHTMLLinksDockerfileLines(t *testing.T) {
+	a := *demo(t)
+	a.Findings = append([]findings.Finding(nil), a.Findings...)
+	a.Dockerfile.Steps = append([]findings.Step(nil), a.Dockerfile.Steps...)
+	a.Dockerfile.Path = "build/Dockerfile"
+	var f *findings.Finding
+	for i := range a.Findings {
+		if a.Findings[i].Layer >= 0 && a.Findings[i].Step >= 0 {
+			f = &a.Findings[i]
+			break
+		}
+	}
+	if f == nil {
+		t.Fatal("the demo image has no finding of a layer")
+	}
+	loc := &dockerfile.Location{Path: "build/Dockerfile", Line: 7, EndLine: 9, Instruction: "RUN apt-get update && \\"}
+	f.Dockerfile = loc
+	a.Dockerfile.Steps[f.Step].Source = loc
+	var b bytes.Buffer
+	if err := report.WriteHTML(&b, &a, nil, report.HTMLOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, want := range []string{
+		fmt.Sprintf(`at <a class="src" href="#step-%d"><code>build/Dockerfile:7-9</code></a>`, f.Step),
+		`<span class="small src">build/Dockerfile:7-9: <code>RUN apt-get update &amp;&amp; \</code></span>`,
+		`<span class="small src">← build/Dockerfile:7-9</span>`,
+		`mapped to <code>build/Dockerfile</code>`,
+		`"src":"build/Dockerfile:7-9"`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %s", want)
 		}
 	}
 }

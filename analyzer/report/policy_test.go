@@ -53,31 +53,7 @@ func TestSARIFSchema(t *testing.T) {
 	if err := report.WriteSARIF(&buf, a, r, report.Tool{Name: "strata", Version: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(filepath.Join("testdata", "sarif", "sarif-schema-2.1.0.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	schemaDoc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource("sarif-schema-2.1.0.json", schemaDoc); err != nil {
-		t.Fatal(err)
-	}
-	schema, err := c.Compile("sarif-schema-2.1.0.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := schema.Validate(inst); err != nil {
-		t.Fatalf("the SARIF output does not validate:\n%v\n%s", err, buf.String())
-	}
+	validateSARIF(t, buf.Bytes())
 
 	// What code-scanning services read.
 	var log struct {
@@ -149,6 +125,37 @@ func TestSARIFSchema(t *testing.T) {
 	}
 	if uri := run.Results[3].Locations[1].PhysicalLocation.ArtifactLocation.URI; uri != "app/my%20key:1.pem" {
 		t.Errorf("second path's URI = %q", uri)
+	}
+}
+
+// validateSARIF validates a SARIF log against the SARIF 2.1.0 JSON schema
+// (testdata/sarif, from the npm registry: see its README).
+func validateSARIF(t *testing.T, b []byte) {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "sarif", "sarif-schema-2.1.0.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	schemaDoc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource("sarif-schema-2.1.0.json", schemaDoc); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := c.Compile("sarif-schema-2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Validate(inst); err != nil {
+		t.Fatalf("the SARIF output does not validate:\n%v\n%s", err, b)
 	}
 }
 

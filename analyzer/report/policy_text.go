@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/stratascan/strata/analyzer/dockerfile"
 	"io"
 	"slices"
 	"strconv"
@@ -174,13 +175,27 @@ func writePolicyFindings(w *errWriter, r *policy.Result, opts TextOptions) {
 
 // FindingWhere says which layer and instruction caused a finding.
 func FindingWhere(f findings.Finding, width int) string {
+	line := ""
+	if d := f.Dockerfile; d != nil {
+		line = DockerfileLine(d) + ", "
+	}
 	if f.Layer < 0 {
-		return "image configuration"
+		return line + "image configuration"
 	}
 	if f.Instruction == "" {
-		return "layer " + strconv.Itoa(f.Layer)
+		return line + "layer " + strconv.Itoa(f.Layer)
 	}
-	return fmt.Sprintf("layer %d: %s", f.Layer, termtext.OneLine(f.Instruction, width))
+	return fmt.Sprintf("%slayer %d: %s", line, f.Layer, termtext.OneLine(f.Instruction, width))
+}
+
+// DockerfileLine names a Dockerfile line the way compilers do
+// ("Dockerfile:7", "Dockerfile:7-9" for an instruction over several lines).
+func DockerfileLine(d *dockerfile.Location) string {
+	s := termtext.Escape(d.Path) + ":" + strconv.Itoa(d.Line)
+	if d.EndLine > d.Line {
+		s += "-" + strconv.Itoa(d.EndLine)
+	}
+	return s
 }
 
 // FindingPaths lists up to n of a finding's paths, with the count of the rest.

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/dockerfile"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/policy"
 	"github.com/stratascan/strata/analyzer/report/termtext"
@@ -21,6 +23,8 @@ const (
 	sarifSchema  = "https://json.schemastore.org/sarif-2.1.0.json"
 	// sarifRoot is the uriBaseId of paths inside the image's filesystem.
 	sarifRoot = "IMAGEROOT"
+	// sarifSrcRoot is the uriBaseId of the Dockerfile: the checkout.
+	sarifSrcRoot = "%SRCROOT%"
 	// sarifFingerprint names strata's finding fingerprint in partialFingerprints.
 	sarifFingerprint = "strataFinding/v1"
 	// sarifPolicyPrefix prefixes the rule ids of the policy checks.
@@ -91,12 +95,14 @@ type sarifResult struct {
 	Level               string            `json:"level"`
 	Message             sarifText         `json:"message"`
 	Locations           []sarifLocation   `json:"locations"`
+	RelatedLocations    []sarifLocation   `json:"relatedLocations,omitempty"`
 	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"`
 	BaselineState       string            `json:"baselineState,omitempty"`
 	Properties          map[string]any    `json:"properties,omitempty"`
 }
 
 type sarifLocation struct {
+	ID               *int           `json:"id,omitempty"`
 	PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
 	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
 	Message          *sarifText     `json:"message,omitempty"`
@@ -104,6 +110,13 @@ type sarifLocation struct {
 
 type sarifPhysical struct {
 	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           *sarifRegion  `json:"region,omitempty"`
+}
+
+type sarifRegion struct {
+	StartLine int        `json:"startLine"`
+	EndLine   int        `json:"endLine,omitempty"`
+	Snippet   *sarifText `json:"snippet,omitempty"`
 }
 
 type sarifLogical struct {
@@ -189,6 +202,16 @@ func WriteSARIF(w io.Writer, a *analyzer.Analysis, r *policy.Result, tool Tool) 
 				"severity": f.Severity.String(), "category": string(f.Category), "bytes": f.Bytes,
 				"pathCount": max(f.PathCount, len(f.Paths)), "failsPolicy": f.Failing,
 			},
+		}
+		if f.Dockerfile != nil {
+			// Code scanning annotates the Dockerfile's lines; the paths in the
+			// image stay as related locations.
+			res.RelatedLocations = res.Locations
+			for i := range res.RelatedLocations {
+				id := i + 1
+				res.RelatedLocations[i].ID = &id
+			}
+			res.Locations = []sarifLocation{dockerfileLocation(f.Dockerfile)}
 		}
 		if r.Baseline != nil {
 			res.BaselineState = "new"
@@ -310,6 +333,18 @@ func findingLocations(a *analyzer.Analysis, f findings.Finding, image sarifLogic
 		})
 	}
 	return locs
+}
+
+// dockerfileLocation locates a finding at its Dockerfile lines: the path as
+// given, relative to the checkout (%SRCROOT%) unless it is absolute.
+func dockerfileLocation(d *dockerfile.Location) sarifLocation {
+	p := filepath.ToSlash(filepath.Clean(d.Path))
+	art := sarifArtifact{URI: (&url.URL{Path: strings.TrimPrefix(p, "./")}).EscapedPath(), URIBaseID: sarifSrcRoot}
+	if filepath.IsAbs(d.Path) {
+		art = sarifArtifact{URI: (&url.URL{Scheme: "file", Path: p}).String()}
+	}
+	return sarifLocation{PhysicalLocation: &sarifPhysical{ArtifactLocation: art,
+		Region: &sarifRegion{StartLine: d.Line, EndLine: max(d.EndLine, d.Line), Snippet: &sarifText{Text: d.Instruction}}}}
 }
 
 // camel turns a slug into a PascalCase name ("apt-lists" → "AptLists").

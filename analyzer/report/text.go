@@ -6,17 +6,36 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/report/termtext"
 )
 
 // TextOptions tune the text report.
 type TextOptions struct {
-	// TopWasted is how many wasted paths to list (default 10).
+	// TopWasted is how many wasted paths to list (default 10; negative:
+	// all of them).
 	TopWasted int
-	// Width is the width commands are cut to (default 60).
+	// Width is the width lines are fitted to: tables cut their commands
+	// and paths to it, other lines wrap. 0 keeps lines whole, with commands
+	// cut to 60 columns.
 	Width int
+	// MinSeverity leaves out the findings below it.
+	MinSeverity findings.Severity
+}
+
+// cmdWidth is the width commands are cut to when lines are kept whole.
+const cmdWidth = 60
+
+// fitted returns the width a table cell may take once used columns are
+// taken: at least least, and the whole-line default when lines are whole.
+func (o TextOptions) fitted(used, least int) int {
+	if o.Width <= 0 {
+		return cmdWidth
+	}
+	return max(o.Width-used, least)
 }
 
 // WriteText writes the readable summary: the image, its sizes and
@@ -25,11 +44,13 @@ type TextOptions struct {
 // and the Dockerfile reconstructed from the history with the findings
 // attached to its steps.
 func WriteText(w io.Writer, a *analyzer.Analysis, opts TextOptions) error {
-	if opts.TopWasted <= 0 {
+	if opts.TopWasted == 0 {
 		opts.TopWasted = 10
 	}
-	if opts.Width <= 0 {
-		opts.Width = 60
+	var ww *wrapWriter
+	if opts.Width > 0 {
+		ww = &wrapWriter{w: w, width: opts.Width}
+		w = ww
 	}
 	ew := &errWriter{w: w}
 	writeImage(ew, a)
@@ -38,6 +59,9 @@ func WriteText(w io.Writer, a *analyzer.Analysis, opts TextOptions) error {
 	writeWasted(ew, a, opts)
 	writeLayers(ew, a, opts)
 	writeDockerfile(ew, a, opts)
+	if ww != nil && ew.err == nil {
+		ew.err = ww.Close()
+	}
 	return ew.err
 }
 
@@ -80,8 +104,9 @@ func writeWasted(w *errWriter, a *analyzer.Analysis, opts TextOptions) {
 		return
 	}
 	w.printf("Largest wasted paths (%d in all):\n", len(a.Wasted))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  WASTED\tPATH\tIN LAYER\tHIDDEN BY\n")
+	type row struct{ bytes, path, in, by, cmd string }
+	var rows []row
+	wBytes, wPath, wIn, wBy := len("WASTED"), len("PATH"), len("IN LAYER"), 0
 	for i, p := range a.Wasted {
 		if i == opts.TopWasted {
 			break
@@ -94,11 +119,34 @@ func writeWasted(w *errWriter, a *analyzer.Analysis, opts TextOptions) {
 				big = o
 			}
 		}
-		by := strconv.Itoa(big.ShadowedBy)
+		r := row{bytes: termtext.Bytes(p.Bytes), path: termtext.Escape(p.Path), in: strings.Join(in, ","), by: strconv.Itoa(big.ShadowedBy)}
 		if big.ShadowedBy >= 0 && big.ShadowedBy < len(a.Layers) {
-			by += " " + termtext.OneLine(a.Layers[big.ShadowedBy].Command, opts.Width/2)
+			r.cmd = a.Layers[big.ShadowedBy].Command
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", termtext.Bytes(p.Bytes), termtext.Escape(p.Path), strings.Join(in, ","), by)
+		wBytes, wPath, wIn, wBy = max(wBytes, len(r.bytes)), max(wPath, utf8.RuneCountInString(r.path)), max(wIn, len(r.in)), max(wBy, len(r.by))
+		rows = append(rows, r)
+	}
+	if opts.Width > 0 {
+		// Paths keep their end and take at most what leaves the command
+		// a useful width; the command takes the rest.
+		wPath = min(wPath, max(opts.Width-(2+wBytes+2+2+wIn+2+wBy+1+14), len("PATH"), 16))
+	}
+	cmdW := opts.fitted(2+wBytes+2+wPath+2+wIn+2+wBy+1, 10)
+	if opts.Width <= 0 {
+		cmdW = cmdWidth / 2
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  WASTED\tPATH\tIN LAYER\tHIDDEN BY\n")
+	for _, r := range rows {
+		by := r.by
+		if r.cmd != "" {
+			by += " " + termtext.OneLine(r.cmd, cmdW)
+		}
+		path := r.path
+		if opts.Width > 0 {
+			path = cutLeft(path, wPath)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", r.bytes, path, r.in, by)
 	}
 	if err := tw.Flush(); err != nil {
 		w.err = err
@@ -111,7 +159,7 @@ func writeLayers(w *errWriter, a *analyzer.Analysis, opts TextOptions) {
 	w.printf("  %3s  %9s  %12s  %7s  %8s  %7s  %s\n", "#", "SIZE", "WASTED LATER", "ADDED", "MODIFIED", "REMOVED", "COMMAND")
 	for _, l := range a.Layers {
 		w.printf("  %3d  %9s  %12s  %7d  %8d  %7d  %s\n", l.Index, termtext.Bytes(l.SizeBytes), termtext.Bytes(l.WastedBytes),
-			l.Added, l.Modified, l.Removed, termtext.OneLine(l.Command, opts.Width))
+			l.Added, l.Modified, l.Removed, termtext.OneLine(l.Command, opts.fitted(62, 10)))
 	}
 }
 

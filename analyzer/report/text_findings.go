@@ -17,8 +17,16 @@ func writeFindings(w *errWriter, a *analyzer.Analysis, opts TextOptions) {
 		return
 	}
 	w.printf("Findings (%d: %s):\n", len(a.Findings), severityCounts(a.Findings))
+	below := 0
 	for i, f := range a.Findings {
+		if f.Severity < opts.MinSeverity {
+			below++
+			continue
+		}
 		writeFinding(w, i, f, opts)
+	}
+	if below > 0 {
+		w.printf("  (%d below %s not shown)\n", below, opts.MinSeverity)
 	}
 	w.printf("\n")
 }
@@ -53,7 +61,10 @@ func writeFinding(w *errWriter, i int, f findings.Finding, opts TextOptions) {
 		where = fmt.Sprintf("step %d", f.Step)
 	}
 	if f.Instruction != "" {
-		where += ": " + termtext.OneLine(f.Instruction, opts.Width)
+		where += ": " + termtext.OneLine(f.Instruction, opts.fitted(15+len(where)+2, 20))
+	}
+	if f.Dockerfile != nil {
+		where = DockerfileLine(f.Dockerfile) + ", " + where
 	}
 	w.printf("        at:    %s\n", where)
 	if len(f.Paths) > 0 {
@@ -83,7 +94,14 @@ func writeDockerfile(w *errWriter, a *analyzer.Analysis, opts TextOptions) {
 	if len(steps) == 0 {
 		return
 	}
-	w.printf("\nDockerfile (reconstructed from the history; base image steps included):\n")
+	if a.Dockerfile.Path != "" {
+		w.printf("\nDockerfile (the history mapped to %s; base image steps included):\n", termtext.Escape(a.Dockerfile.Path))
+		for _, warn := range a.Dockerfile.Warnings {
+			w.printf("  (%s)\n", termtext.OneLine(warn, cmdWidth+40))
+		}
+	} else {
+		w.printf("\nDockerfile (reconstructed from the history; base image steps included):\n")
+	}
 	if !a.Dockerfile.HistoryMatched {
 		w.printf("  (the history does not match the layers: steps are matched from the newest layer down)\n")
 	}
@@ -92,9 +110,25 @@ func writeDockerfile(w *errWriter, a *analyzer.Analysis, opts TextOptions) {
 		if s.Layer >= 0 {
 			layer = fmt.Sprintf("%3d", s.Layer)
 		}
-		w.printf("  %s  %s\n", layer, termtext.OneLine(s.Instruction, opts.Width+40))
+		width := cmdWidth + 40
+		if opts.Width > 0 {
+			width = 0 // the line wraps
+		}
+		w.printf("  %s  %s\n", layer, termtext.OneLine(s.Instruction, width))
+		if s.Source != nil {
+			conf := ""
+			if s.Confidence != "exact" {
+				conf = " (" + s.Confidence + ")"
+			}
+			w.printf("       ← %s  %s%s\n", DockerfileLine(s.Source), termtext.OneLine(s.Source.Instruction, width), conf)
+		} else if s.Reason != "" {
+			w.printf("       ← no line: %s\n", termtext.OneLine(s.Reason, width))
+		}
 		for _, i := range s.Findings {
 			f := a.Findings[i]
+			if f.Severity < opts.MinSeverity {
+				continue
+			}
 			cost := ""
 			if f.Bytes > 0 {
 				cost = " (" + termtext.Bytes(f.Bytes) + ")"

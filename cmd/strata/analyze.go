@@ -4,17 +4,23 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
 
 	"github.com/spf13/cobra"
 	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/policy"
 	"github.com/stratascan/strata/analyzer/report"
+	"golang.org/x/term"
 )
 
 // outputFlags choose the report format and destination.
 type outputFlags struct {
-	format string
-	output string
+	format   string
+	output   string
+	severity string
+	top      int
 }
 
 func (f *outputFlags) register(c *cobra.Command, formats []string) {
@@ -44,7 +50,47 @@ func newAnalyzeCmd(stdout, stderr io.Writer) *cobra.Command {
 	}
 	lf.register(c)
 	of.register(c, analyzeFormats)
+	c.Flags().StringVar(&of.severity, "severity", "", "text report: list only the findings of this severity or above: "+orList(severityNames))
+	c.Flags().IntVar(&of.top, "top", 10, "text report: how many of the largest wasted paths to list (-1: all)")
+	completeValues(c, "severity", severityNames)
 	return c
+}
+
+// severityNames are the finding severities, lowest first.
+var severityNames = []string{"info", "low", "medium", "high", "critical"}
+
+// textOptions validates --severity and --top and sizes the text report to
+// where it goes.
+func (f *outputFlags) textOptions(stdout io.Writer) (report.TextOptions, error) {
+	o := report.TextOptions{TopWasted: f.top, Width: textWidth(stdout, f.output)}
+	if f.top == 0 || f.top < -1 {
+		return o, usageError(fmt.Errorf("--top %d: want a number of paths, or -1 for all", f.top))
+	}
+	if f.severity != "" {
+		s, err := findings.ParseSeverity(f.severity)
+		if err != nil {
+			return o, usageError(fmt.Errorf("--severity: %w", err))
+		}
+		o.MinSeverity = s
+	}
+	if f.format != "text" && (f.severity != "" || f.top != 10) {
+		return o, usageError(fmt.Errorf("--severity and --top shape the text report, not --format %s", f.format))
+	}
+	return o, nil
+}
+
+// textWidth is the width the text report fits: the terminal's when it
+// goes to one, else $COLUMNS, else 80.
+func textWidth(stdout io.Writer, output string) int {
+	if f, ok := stdout.(*os.File); ok && (output == "" || output == "-") {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	return 80
 }
 
 // analyzeFormats are the report formats of strata analyze, the default first.
@@ -56,7 +102,11 @@ func runAnalyze(ctx context.Context, ref string, lf *loadFlags, of *outputFlags,
 	if lf.config != nil {
 		cfg = *lf.config
 	}
-	render, err := renderer(of.format, cfg)
+	topts, err := of.textOptions(stdout)
+	if err != nil {
+		return err
+	}
+	render, err := renderer(of.format, cfg, topts)
 	if err != nil {
 		return err
 	}
@@ -72,11 +122,11 @@ func runAnalyze(ctx context.Context, ref string, lf *loadFlags, of *outputFlags,
 
 // renderer returns the report writer of a format. SARIF and JUnit carry the
 // findings as the configuration's policy sees them.
-func renderer(format string, cfg policy.Config) (func(io.Writer, *analyzer.Analysis) error, error) {
+func renderer(format string, cfg policy.Config, topts report.TextOptions) (func(io.Writer, *analyzer.Analysis) error, error) {
 	switch format {
 	case "text":
 		return func(w io.Writer, a *analyzer.Analysis) error {
-			return report.WriteText(w, a, report.TextOptions{})
+			return report.WriteText(w, a, topts)
 		}, nil
 	case "json":
 		return func(w io.Writer, a *analyzer.Analysis) error {

@@ -30,7 +30,7 @@ type browseFlags struct {
 func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, stdout, stderr io.Writer) error {
 	if reason := noBrowserReason(stdout); reason != "" {
 		fmt.Fprintf(stderr, "strata: %s: printing the text report instead of opening the browser\n", reason)
-		return runAnalyze(ctx, ref, lf, &outputFlags{format: "text"}, stdout, stderr)
+		return runAnalyze(ctx, ref, lf, &outputFlags{format: "text", top: 10}, stdout, stderr)
 	}
 	var notes []string
 	var notesMu sync.Mutex

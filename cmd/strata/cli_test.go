@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stratascan/strata/fixtures"
 )
@@ -362,5 +365,42 @@ func TestCLIExtract(t *testing.T) {
 		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("extract %v: %d %q, want exit 2 and %q", tc.args, r.code, r.stderr, tc.want)
 		}
+	}
+}
+
+// TestCLITextReport: the text report fits $COLUMNS (80 without it, as in a
+// pipe), and --severity and --top shape it; they refuse other formats.
+func TestCLITextReport(t *testing.T) {
+	demo := demoTar(t)
+	for _, cols := range []string{"", "60", "120"} {
+		t.Setenv("COLUMNS", cols)
+		r := runCLI(t, "analyze", demo, "-q")
+		width := 80
+		if cols != "" {
+			width, _ = strconv.Atoi(cols)
+		}
+		for _, l := range strings.Split(r.stdout, "\n") {
+			if utf8.RuneCountInString(l) > width {
+				t.Errorf("COLUMNS=%q: a line of %d columns: %q", cols, utf8.RuneCountInString(l), l)
+			}
+		}
+	}
+	r := runCLI(t, "analyze", demo, "-q", "--severity", "high")
+	if r.code != 0 || !strings.Contains(r.stdout, "cloud-credentials") || strings.Contains(r.stdout, "] MEDIUM") || !strings.Contains(r.stdout, "below high not shown") {
+		t.Errorf("--severity high: %d\n%s", r.code, r.stdout)
+	}
+	r = runCLI(t, "analyze", demo, "-q", "--top", "2")
+	if !strings.Contains(r.stdout, "Largest wasted paths (13 in all)") || regexp.MustCompile(`(?m)^  \S+ kB\s+/app/tmp/build.log`).MatchString(r.stdout) {
+		t.Errorf("--top 2 lists more than two wasted paths:\n%s", r.stdout)
+	}
+	for _, args := range [][]string{{"--severity", "urgent"}, {"--top", "0"}, {"--severity", "high", "-f", "json"}, {"--top", "3", "-f", "markdown"}} {
+		r := runCLI(t, append([]string{"analyze", demo, "-q"}, args...)...)
+		if r.code != 2 || r.stdout != "" {
+			t.Errorf("%v: %d %q", args, r.code, r.stderr)
+		}
+	}
+	r = runCLI(t, "__complete", "analyze", "x", "--severity", "")
+	if !strings.HasPrefix(r.stdout, "info\nlow\nmedium\nhigh\ncritical\n:4") {
+		t.Errorf("--severity completion: %q", r.stdout)
 	}
 }

@@ -51,9 +51,10 @@ func e2eChromium(t *testing.T) string {
 
 // page is a report open in headless Chromium.
 type page struct {
-	t   *testing.T
-	ctx context.Context
-	url string
+	t     testing.TB
+	ctx   context.Context
+	url   string
+	close func()
 
 	mu       sync.Mutex
 	requests []string // every URL the page asked for
@@ -64,7 +65,12 @@ type page struct {
 // Requests other than the file itself are failed and recorded.
 func openPage(t *testing.T, file string) *page {
 	t.Helper()
-	bin := e2eChromium(t)
+	return openPageWith(t, e2eChromium(t), file)
+}
+
+// openPageWith opens an HTML file in the chromium binary bin.
+func openPageWith(t testing.TB, bin, file string) *page {
+	t.Helper()
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		t.Fatal(err)
@@ -90,11 +96,12 @@ func openPage(t *testing.T, file string) *page {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() {
+	done := func() {
 		cancel()
 		cancelAlloc()
-	})
-	p := &page{t: t, ctx: ctx, url: u}
+	}
+	t.Cleanup(done)
+	p := &page{t: t, ctx: ctx, url: u, close: done}
 	paused := make(chan *fetch.EventRequestPaused, 256)
 	if err := chromedp.Listen(ctx, func(ev any) {
 		switch ev := ev.(type) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -84,6 +83,9 @@ func runFix(ctx context.Context, ref string, lf *loadFlags, ff *fixFlags, stdout
 		return err
 	}
 	in := fix.Input{File: df, Findings: a.Findings, Tree: a.Tree}
+	for _, l := range a.Layers {
+		in.LayerBytes = append(in.LayerBytes, l.SizeBytes)
+	}
 	if a.Config != nil {
 		in.Mapping = df.Map(a.Config.History, len(a.Layers))
 	}
@@ -96,9 +98,7 @@ func runFix(ctx context.Context, ref string, lf *loadFlags, ff *fixFlags, stdout
 	}
 	err = writeOutput(ff.output, stdout, func(w io.Writer) error {
 		if ff.format == "json" {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(plan)
+			return plan.WriteJSON(w)
 		}
 		return plan.WriteDiff(w, diffName(lf.dockerfile.path))
 	})
