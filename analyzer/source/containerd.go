@@ -3,6 +3,8 @@ package source
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -56,16 +58,18 @@ func openContainerd(ctx context.Context, name string, opts Options) (_ *Image, e
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, unavailable(nil, "containerd at %s (from %s) does not answer: %s", t.socket, t.socketFrom, grpcCause(err))
+		return nil, unavailable(nil, "containerd at %s (from %s) does not answer (is it containerd's socket?): %s", t.socket, t.socketFrom, grpcCause(err))
 	}
 
 	nctx := namespaces.WithNamespace(ctx, t.namespace)
-	rec, err := findContainerdImage(nctx, c, t, name)
+	lctx, cancel := context.WithTimeout(nctx, blobStall)
+	defer cancel()
+	rec, err := findContainerdImage(lctx, c, t, name)
 	if err != nil {
 		return nil, err
 	}
 
-	lease, err := c.LeasesService().Create(nctx, leases.WithRandomID(), leases.WithExpiration(containerdLeaseExpiry),
+	lease, err := c.LeasesService().Create(lctx, leases.WithRandomID(), leases.WithExpiration(containerdLeaseExpiry),
 		leases.WithLabel("strata.lease", "reading "+rec.Name))
 	if err != nil {
 		return nil, containerdError(ctx, err, "creating a lease in %s", t.where())
@@ -82,7 +86,8 @@ func openContainerd(ctx context.Context, name string, opts Options) (_ *Image, e
 	// Reads follow ctx and stop when the image is closed.
 	rctx, stop := context.WithCancel(leases.WithLease(nctx, lease.ID))
 	closers = append(closers, func() error { stop(); return nil })
-	st := &contentStore{ctx: rctx, cs: c.ContentStore(), t: t, image: rec.Name, leases: c.LeasesService(), lease: lease}
+	st := &contentStore{ctx: rctx, cs: c.ContentStore(), t: t, image: rec.Name, leases: c.LeasesService(), lease: lease,
+		localRoot: contentRoot(lctx, c)}
 
 	root, err := descriptorOf(rec)
 	if err != nil {
@@ -134,6 +139,29 @@ func openContainerd(ctx context.Context, name string, opts Options) (_ *Image, e
 		Platform: p.String(),
 		closers:  closers,
 	}, nil
+}
+
+// contentRoot asks containerd where its content store keeps blobs; "" when
+// it does not say or the directory is not readable from here.
+func contentRoot(ctx context.Context, c *containerd.Client) string {
+	resp, err := c.IntrospectionService().Plugins(ctx, "id==content")
+	if err != nil {
+		return ""
+	}
+	for _, p := range resp.Plugins {
+		if p.Type != "io.containerd.content.v1" {
+			continue
+		}
+		root := p.Exports["root"]
+		if !filepath.IsAbs(root) {
+			return ""
+		}
+		if st, err := os.Stat(filepath.Join(root, "blobs")); err != nil || !st.IsDir() {
+			return ""
+		}
+		return root
+	}
+	return ""
 }
 
 // descriptorOf turns an image record's target into a v1.Descriptor.

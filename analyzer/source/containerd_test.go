@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -74,6 +75,15 @@ func (c testContainerd) ctr(t *testing.T, args ...string) string {
 	return out
 }
 
+// localReads sets whether layer blobs may be read from containerd's content
+// directory for the rest of the test.
+func localReads(t *testing.T, on bool) {
+	t.Helper()
+	old := containerdLocalReads
+	containerdLocalReads = on
+	t.Cleanup(func() { containerdLocalReads = old })
+}
+
 func (c testContainerd) opts() Options {
 	return Options{ContainerdAddress: c.sock, ContainerdNamespace: c.ns}
 }
@@ -121,17 +131,35 @@ func TestContainerdAgreesWithArchive(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fromArchive.Close()
-	for _, ref := range []string{
-		"containerd://example.com/strata/agree:1",
-		"containerd://" + digestOf(t, img),
-		"containerd://" + strings.TrimPrefix(digestOf(t, img), "sha256:")[:12],
+	for _, tt := range []struct {
+		ref   string
+		local bool // blobs read in place from the content directory, else through the API
+	}{
+		{"containerd://example.com/strata/agree:1", true},
+		{"containerd://example.com/strata/agree:1", false},
+		{"containerd://" + digestOf(t, img), true},
+		{"containerd://" + strings.TrimPrefix(digestOf(t, img), "sha256:")[:12], false},
 	} {
-		t.Run(ref, func(t *testing.T) {
+		ref := tt.ref
+		t.Run(fmt.Sprintf("%s local=%v", ref, tt.local), func(t *testing.T) {
+			localReads(t, tt.local)
 			got, err := Open(ctx, ref, c.opts())
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer got.Close()
+			if st := got.Image.(*storedImage).layers[0].st.(*contentStore); st.localRoot == "" {
+				t.Fatalf("containerd's content directory is not visible: the test containerd runs on this machine")
+			}
+			rc, err := got.Image.(*storedImage).layers[0].st.open(blobName(got.Image.(*storedImage).layers[0].digest))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, isFile := rc.(*os.File)
+			rc.Close()
+			if isFile != tt.local {
+				t.Errorf("layer blob read from a file: %v, want %v", isFile, tt.local)
+			}
 			if got.Source != Containerd || got.Name != "example.com/strata/agree:1" || got.Digest != fromArchive.Digest ||
 				got.Platform != "linux/amd64" {
 				t.Errorf("got source %s, name %s, digest %s, platform %s; want containerd, example.com/strata/agree:1, %s, linux/amd64",
@@ -276,8 +304,12 @@ func TestContainerdOtherNamespaces(t *testing.T) {
 // is open, even when the image is removed; when the lease goes too (expired
 // or deleted) and the collector runs, the read in progress fails naming the
 // blob, the namespace, the socket and the lease.
+//
+// Through the API, that is; a blob read in place from the content directory
+// is an open file, which the collector's unlink does not disturb.
 func TestContainerdLeaseGoneMidRead(t *testing.T) {
 	c := needContainerd(t)
+	localReads(t, false)
 	big := make([]byte, 48<<20)
 	rand.Read(big)
 	layerBytes := tarBytes(t, []member{{name: "big.bin", body: big}})
