@@ -82,6 +82,9 @@ func checkReports(t *testing.T, a *analyzer.Analysis) (text string, doc []byte) 
 		if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f || (r >= 0x80 && r < 0xa0) {
 			t.Fatalf("text report has the raw control character %q at %d", r, i)
 		}
+		if r == 0x061c || r == 0x200e || r == 0x200f || (r >= 0x2028 && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+			t.Fatalf("text report has the raw bidirectional or separator character %+q at %d", r, i)
+		}
 	}
 	var jb bytes.Buffer
 	if err := report.WriteJSON(&jb, a, report.Tool{Name: "strata", Version: "test"}); err != nil {
@@ -346,6 +349,12 @@ func hostileNames(t *testing.T) ([]byte, map[string]string) {
 		"c1/\u009b31m":                    "/c1/\u009b31m",
 		"del/\x7f":                        "/del/\x7f",
 		"\x1b[31m/under-an-escaped-dir/f": "/\x1b[31m/under-an-escaped-dir/f",
+		// Names that reorder the text shown around them.
+		"bidi/invoice\u202egnp.exe":   "/bidi/invoice\u202egnp.exe",
+		"bidi/\u2066isolate\u2069.sh": "/bidi/\u2066isolate\u2069.sh",
+		"bidi/\u202bembed\u202c":      "/bidi/\u202bembed\u202c",
+		"bidi/rlm\u200f\u061c":        "/bidi/rlm\u200f\u061c",
+		"bidi/sep\u2028line":          "/bidi/sep\u2028line",
 	}
 	var hs []*tar.Header
 	for name := range want {

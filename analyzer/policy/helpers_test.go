@@ -13,15 +13,8 @@ import (
 )
 
 // diveFixtures returns the folder of dive's own test images, or skips the
-// test when it is absent (it lives beside the repository, not in it).
-func diveFixtures(t *testing.T) string {
-	t.Helper()
-	dir, err := fixtures.DiveDir()
-	if err != nil {
-		t.Skip(err)
-	}
-	return dir
-}
+// test (see fixtures.Skip) when it is absent.
+func diveFixtures(t *testing.T) string { return fixtures.Dive(t, "") }
 
 var diveImage struct {
 	once sync.Once

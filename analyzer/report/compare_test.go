@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/charmbracelet/x/exp/golden"
 	"strings"
 	"testing"
 
@@ -30,7 +31,7 @@ func TestComparisonText(t *testing.T) {
 	if err := report.WriteComparisonText(&b, appResult(t), report.ComparisonOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "app.txt", b.Bytes())
+	golden.RequireEqual(t, b.Bytes())
 }
 
 func TestComparisonMarkdown(t *testing.T) {
@@ -38,7 +39,7 @@ func TestComparisonMarkdown(t *testing.T) {
 	if err := report.WriteComparisonMarkdown(&b, appResult(t), report.ComparisonOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "app.md", b.Bytes())
+	golden.RequireEqual(t, b.Bytes())
 }
 
 func TestComparisonJSON(t *testing.T) {
@@ -46,7 +47,7 @@ func TestComparisonJSON(t *testing.T) {
 	if err := report.WriteComparisonJSON(&b, appResult(t), report.Tool{Name: "strata", Version: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "app.json", b.Bytes())
+	golden.RequireEqual(t, b.Bytes())
 	var doc map[string]any
 	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/charmbracelet/x/exp/golden"
 	"os"
 	"path/filepath"
 	"testing"
@@ -44,28 +45,28 @@ func demoMapped(t *testing.T) *analyzer.Analysis {
 // (Dockerfile:7) of the findings, and JSON carries the mapping.
 func TestDockerfileGoldens(t *testing.T) {
 	a := demoMapped(t)
-	var txt, md, js bytes.Buffer
-	if err := report.WriteText(&txt, a, report.TextOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "demo-dockerfile.txt", txt.Bytes())
-	if err := report.WriteMarkdown(&md, a, nil, report.MarkdownOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "demo-dockerfile.md", md.Bytes())
-	if err := report.WriteJSON(&js, a, report.Tool{Name: "strata", Version: "test"}); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "demo-dockerfile.json", js.Bytes())
 	c, err := policy.ParseStrata([]byte("fail-on: high\n"), ".strata.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sarif bytes.Buffer
-	if err := report.WriteSARIF(&sarif, a, policy.Evaluate(a, c, nil), report.Tool{Name: "strata", Version: "test"}); err != nil {
-		t.Fatal(err)
+	tool := report.Tool{Name: "strata", Version: "test"}
+	for _, f := range []struct {
+		name  string
+		write func(*bytes.Buffer) error
+	}{
+		{"text", func(b *bytes.Buffer) error { return report.WriteText(b, a, report.TextOptions{}) }},
+		{"markdown", func(b *bytes.Buffer) error { return report.WriteMarkdown(b, a, nil, report.MarkdownOptions{}) }},
+		{"json", func(b *bytes.Buffer) error { return report.WriteJSON(b, a, tool) }},
+		{"sarif", func(b *bytes.Buffer) error { return report.WriteSARIF(b, a, policy.Evaluate(a, c, nil), tool) }},
+	} {
+		t.Run(f.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := f.write(&b); err != nil {
+				t.Fatal(err)
+			}
+			golden.RequireEqual(t, b.Bytes())
+		})
 	}
-	golden(t, filepath.Join("sarif", "demo-dockerfile.sarif"), sarif.Bytes())
 }
 
 // TestSARIFDockerfileRegions validates the SARIF of a mapped image against

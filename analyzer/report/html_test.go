@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stratascan/strata/analyzer/compare"
 	"github.com/stratascan/strata/analyzer/dockerfile"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/report"
@@ -177,5 +178,66 @@ func TestHTMLLinksDockerfileLines(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %s", want)
 		}
+	}
+}
+
+// TestComparisonHTMLEscapesMarkup compares an image with one whose names,
+// command, labels and environment are markup: the comparison page shows
+// them as text only.
+func TestComparisonHTMLEscapesMarkup(t *testing.T) {
+	old, new := analyze(t, fixtures.DiffOldImage()), analyze(t, fixtures.MarkupImage())
+	new.Image.Reference = `<img src=x onerror=window.__pwned=9>`
+	r := mustCompare(t, old, new, compare.Options{})
+	var b bytes.Buffer
+	if err := report.WriteComparisonHTML(&b, r, report.HTMLOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, bad := range []string{"<img", "<svg onload", "<script>window"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("the comparison page holds %q unescaped", bad)
+		}
+	}
+	if n := strings.Count(page, "<script"); n != 2 {
+		t.Errorf("the comparison page has %d <script elements, want 2", n)
+	}
+	for _, s := range []string{
+		"&lt;img src=x onerror=window.__pwned=9&gt;",
+		"/hostile/&lt;img src=x onerror=window.__pwned=1&gt;",
+		"labels evil",
+		"&lt;svg onload=window.__pwned=6&gt;",
+	} {
+		if !strings.Contains(page, s) {
+			t.Errorf("the comparison page does not show %q", s)
+		}
+	}
+	pageData(t, page) // the data block is valid JSON
+}
+
+// TestHTMLEmptyImage writes the pages of an image without a file: the
+// treemap is empty and the page says so.
+func TestHTMLEmptyImage(t *testing.T) {
+	c, ok := fixtures.CaseByName("empty-image")
+	if !ok {
+		t.Fatal("no empty-image case")
+	}
+	a := analyze(t, c.Image)
+	var b bytes.Buffer
+	if err := report.WriteHTML(&b, a, nil, report.HTMLOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	root := pageData(t, b.String())["map"].(map[string]any)
+	if _, kids := root["c"]; kids || root["k"] != nil || root["w"] != nil {
+		t.Errorf("the empty image's treemap is %v", root)
+	}
+	if !strings.Contains(b.String(), "Every path is drawn (0 rectangles).") {
+		t.Error("the page does not say that the map is empty")
+	}
+	b.Reset()
+	if err := report.WriteComparisonHTML(&b, mustCompare(t, a, a, compare.Options{}), report.HTMLOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "The images are identical") {
+		t.Error("comparing the empty image with itself does not say that they are identical")
 	}
 }

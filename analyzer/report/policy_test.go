@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"github.com/charmbracelet/x/exp/golden"
 	"os"
 	"path/filepath"
 	"strings"
@@ -223,21 +224,25 @@ func TestPolicyText(t *testing.T) {
 	if err := report.WritePolicyText(&buf, a, r, report.TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "demo-ci.txt", buf.Bytes())
+	golden.RequireEqual(t, buf.Bytes())
 }
 
 func TestMarkdown(t *testing.T) {
-	a, r := evaluated(t)
-	var buf bytes.Buffer
-	if err := report.WriteMarkdown(&buf, a, r, report.MarkdownOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "demo-ci.md", buf.Bytes())
-	buf.Reset()
-	if err := report.WriteMarkdown(&buf, demo(t), nil, report.MarkdownOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "demo.md", buf.Bytes())
+	t.Run("policy", func(t *testing.T) {
+		a, r := evaluated(t)
+		var buf bytes.Buffer
+		if err := report.WriteMarkdown(&buf, a, r, report.MarkdownOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		golden.RequireEqual(t, buf.Bytes())
+	})
+	t.Run("analysis", func(t *testing.T) {
+		var buf bytes.Buffer
+		if err := report.WriteMarkdown(&buf, demo(t), nil, report.MarkdownOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		golden.RequireEqual(t, buf.Bytes())
+	})
 }
 
 func TestPolicyJSON(t *testing.T) {

@@ -4,20 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
+	"github.com/charmbracelet/x/exp/golden"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/report"
 	"github.com/stratascan/strata/analyzer/source"
 	"github.com/stratascan/strata/fixtures"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // demo analyses the demo image built in memory.
 func demo(t *testing.T) *analyzer.Analysis {
@@ -33,29 +28,12 @@ func demo(t *testing.T) *analyzer.Analysis {
 	return a
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, diff)
-	}
-}
-
 func TestText(t *testing.T) {
 	var buf bytes.Buffer
 	if err := report.WriteText(&buf, demo(t), report.TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "demo.txt", buf.Bytes())
+	golden.RequireEqual(t, buf.Bytes())
 }
 
 func TestJSON(t *testing.T) {
@@ -63,7 +41,7 @@ func TestJSON(t *testing.T) {
 	if err := report.WriteJSON(&buf, demo(t), report.Tool{Name: "strata", Version: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "demo.json", buf.Bytes())
+	golden.RequireEqual(t, buf.Bytes())
 
 	// The names product users script against must all be there.
 	var top map[string]json.RawMessage

@@ -196,7 +196,7 @@ func WriteSARIF(w io.Writer, a *analyzer.Analysis, r *policy.Result, tool Tool) 
 		res := sarifResult{
 			RuleID: f.Rule, RuleIndex: index[f.Rule], Kind: "fail", Level: SARIFLevel(f.Severity),
 			Message:             sarifText{Text: findingMessage(f.Finding)},
-			Locations:           findingLocations(a, f.Finding, imageLoc),
+			Locations:           findingLocations(a.Image.Reference, f.Finding, imageLoc),
 			PartialFingerprints: map[string]string{sarifFingerprint: f.Fingerprint},
 			Properties: map[string]any{
 				"severity": f.Severity.String(), "category": string(f.Category), "bytes": f.Bytes,
@@ -312,11 +312,11 @@ func findingMessage(f findings.Finding) string {
 // findingLocations locates a finding at each of its paths in the image's
 // filesystem, within its layer; a finding without paths is located at the
 // layer or the image.
-func findingLocations(a *analyzer.Analysis, f findings.Finding, image sarifLogical) []sarifLocation {
+func findingLocations(ref string, f findings.Finding, image sarifLogical) []sarifLocation {
 	logical := image
 	if f.Layer >= 0 {
 		name := fmt.Sprintf("layer %d", f.Layer)
-		logical = sarifLogical{Name: name, FullyQualifiedName: a.Image.Reference + "/" + strings.ReplaceAll(name, " ", "/"), Kind: "module"}
+		logical = sarifLogical{Name: name, FullyQualifiedName: ref + "/" + strings.ReplaceAll(name, " ", "/"), Kind: "module"}
 	}
 	if len(f.Paths) == 0 {
 		return []sarifLocation{{LogicalLocations: []sarifLogical{logical}}}

@@ -26,6 +26,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/opencontainers/go-digest"
+
+	"github.com/stratascan/strata/fixtures"
 )
 
 // testContainerd is a namespace of its own in the containerd that .ci/run
@@ -38,7 +40,7 @@ func needContainerd(t *testing.T) testContainerd {
 	t.Helper()
 	sock := os.Getenv("STRATA_TEST_CONTAINERD_ADDRESS")
 	if sock == "" {
-		skipUnlessE2E(t, "STRATA_TEST_CONTAINERD_ADDRESS is not set: no containerd for this test (.ci/run starts one)")
+		fixtures.Skip(t, "STRATA_TEST_CONTAINERD_ADDRESS is not set: no containerd for this test (.ci/run starts one)")
 	}
 	if _, err := exec.LookPath("ctr"); err != nil {
 		t.Fatalf("STRATA_TEST_CONTAINERD_ADDRESS is set but ctr is not installed: %v", err)

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stratascan/strata/fixtures"
 )
 
 // fakeImage is an image a fake engine holds.
@@ -303,7 +305,7 @@ func TestPodmanSocket(t *testing.T) {
 func TestDockerRealDaemon(t *testing.T) {
 	host := os.Getenv("STRATA_TEST_DOCKER_HOST")
 	if host == "" {
-		skipUnlessE2E(t, "STRATA_TEST_DOCKER_HOST is not set (the CI script starts dockerd and sets it)")
+		fixtures.Skip(t, "STRATA_TEST_DOCKER_HOST is not set (the CI script starts dockerd and sets it)")
 	}
 	isolateEnv(t)
 	t.Setenv("DOCKER_HOST", host)

@@ -22,14 +22,7 @@ import (
 )
 
 // diveFixture returns the path of one of dive's test images or skips.
-func diveFixture(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := fixtures.DiveDir()
-	if err != nil {
-		skipUnlessE2E(t, "%v", err)
-	}
-	return filepath.Join(dir, name)
-}
+func diveFixture(t *testing.T, name string) string { return fixtures.Dive(t, name) }
 
 // member is one entry of a tar built by writeTar.
 type member struct {
@@ -201,14 +194,4 @@ func isolateEnv(t *testing.T) {
 	} {
 		t.Setenv(k, v)
 	}
-}
-
-// skipUnlessE2E skips a test whose service or data is not configured, except
-// under STRATA_TEST_E2E=1 (set by .ci/run), where nothing may skip.
-func skipUnlessE2E(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("STRATA_TEST_E2E") == "1" {
-		t.Fatalf("STRATA_TEST_E2E=1 but: "+format, args...)
-	}
-	t.Skipf(format, args...)
 }

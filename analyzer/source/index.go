@@ -1,7 +1,6 @@
 package source
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -9,8 +8,14 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
-// maxIndexDepth bounds index → index → … nesting (and cycles).
+// maxIndexDepth bounds index → index → … nesting.
 const maxIndexDepth = 8
+
+// maxDescriptors bounds the descriptors read over an index and every index
+// nested in it. Each nested index is read once whatever the number of
+// entries pointing at it, so that an index naming the same child eight
+// times, six levels deep, costs six reads and not 8^6.
+const maxDescriptors = 10_000
 
 // indexReader fetches what platform selection needs from wherever an index
 // lives (a layout, an archive, a registry).
@@ -32,12 +37,34 @@ func isImageManifest(mt types.MediaType) bool {
 
 // flatten lists the image manifests an index reaches, descending into nested
 // indexes. Entries inherit the platform of the index entry that led to them
-// when they carry none. Attestation manifests are dropped.
+// when they carry none. Attestation manifests are dropped, and so are
+// repeats of a manifest already listed for the same platform. A nested
+// index is read once (a cycle or a repeat adds nothing); past
+// maxIndexDepth levels or maxDescriptors descriptors it is an error.
 func flatten(r indexReader, im *v1.IndexManifest, inherited *v1.Platform, depth int) ([]v1.Descriptor, error) {
-	if depth > maxIndexDepth {
-		return nil, errors.New("image indexes nested too deeply")
+	f := &flattener{r: r, seen: map[v1.Hash]bool{}, listed: map[string]bool{}}
+	if err := f.walk(im, inherited, depth); err != nil {
+		return nil, err
 	}
-	var out []v1.Descriptor
+	return f.out, nil
+}
+
+type flattener struct {
+	r       indexReader
+	seen    map[v1.Hash]bool // nested indexes already read
+	listed  map[string]bool  // image manifests listed, by digest and platform
+	visited int
+	out     []v1.Descriptor
+}
+
+func (f *flattener) walk(im *v1.IndexManifest, inherited *v1.Platform, depth int) error {
+	if depth > maxIndexDepth {
+		return fmt.Errorf("image indexes nested more than %d levels deep", maxIndexDepth)
+	}
+	f.visited += len(im.Manifests)
+	if f.visited > maxDescriptors {
+		return fmt.Errorf("the image index and the indexes nested in it list more than %d descriptors", maxDescriptors)
+	}
 	for _, d := range im.Manifests {
 		if d.Platform == nil && inherited != nil {
 			p := *inherited
@@ -45,15 +72,17 @@ func flatten(r indexReader, im *v1.IndexManifest, inherited *v1.Platform, depth 
 		}
 		switch {
 		case isIndex(d.MediaType):
-			child, err := r.index(d)
-			if err != nil {
-				return nil, fmt.Errorf("reading index %s: %w", d.Digest, err)
+			if f.seen[d.Digest] {
+				continue
 			}
-			sub, err := flatten(r, child, d.Platform, depth+1)
+			f.seen[d.Digest] = true
+			child, err := f.r.index(d)
 			if err != nil {
-				return nil, err
+				return fmt.Errorf("reading index %s: %w", d.Digest, err)
 			}
-			out = append(out, sub...)
+			if err := f.walk(child, d.Platform, depth+1); err != nil {
+				return err
+			}
 		case isImageManifest(d.MediaType):
 			if d.Annotations[annotationAttachment] == "attestation-manifest" {
 				continue
@@ -61,10 +90,15 @@ func flatten(r indexReader, im *v1.IndexManifest, inherited *v1.Platform, depth 
 			if d.Platform != nil && (d.Platform.OS == "unknown" || d.Platform.Architecture == "unknown") {
 				continue
 			}
-			out = append(out, d)
+			key := d.Digest.String() + " " + fromV1(d.Platform).String()
+			if f.listed[key] {
+				continue
+			}
+			f.listed[key] = true
+			f.out = append(f.out, d)
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // choice is the outcome of platform selection.

@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/stratascan/strata/fixtures"
 )
 
 // TestPodmanReal runs against a real Podman when STRATA_TEST_PODMAN is set:
@@ -15,7 +17,7 @@ import (
 // `podman image save` with CONTAINER_HOST pointing nowhere.
 func TestPodmanReal(t *testing.T) {
 	if os.Getenv("STRATA_TEST_PODMAN") == "" {
-		skipUnlessE2E(t, "STRATA_TEST_PODMAN is not set (the CI script installs podman and sets it)")
+		fixtures.Skip(t, "STRATA_TEST_PODMAN is not set (the CI script installs podman and sets it)")
 	}
 	socket := os.Getenv("STRATA_TEST_PODMAN_SOCKET")
 	if socket == "" {

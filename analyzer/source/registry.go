@@ -20,14 +20,14 @@ import (
 // fetched lazily by the caller; their Compressed() verifies the digest while
 // streaming.
 func openRegistry(ctx context.Context, refStr string, opts Options) (*Image, error) {
-	ref, err := name.ParseReference(refStr)
+	ref, err := parseRegistryRef(refStr)
 	if err != nil {
-		return nil, fmt.Errorf("not a valid image reference: %w", err)
+		return nil, err
 	}
 	host := ref.Context().RegistryStr()
 	if insecureHost(host, opts.InsecureRegistries) {
-		if ref, err = name.ParseReference(refStr, name.Insecure); err != nil {
-			return nil, fmt.Errorf("not a valid image reference: %w", err)
+		if ref, err = parseRegistryRef(refStr, name.Insecure); err != nil {
+			return nil, err
 		}
 	}
 	ropts, err := remoteOptions(ctx, ref, opts, remote.WithAuthFromKeychain(authn.DefaultKeychain))
@@ -73,6 +73,9 @@ func openRegistry(ctx context.Context, refStr string, opts Options) (*Image, err
 			return nil, imgError(err)
 		}
 	}
+	if err := checkMetadataSize(img); err != nil {
+		return nil, imgError(err)
+	}
 	cfg, err := img.ConfigFile()
 	if err != nil {
 		return nil, imgError(fmt.Errorf("reading config: %w", err))
@@ -91,6 +94,28 @@ func openRegistry(ctx context.Context, refStr string, opts Options) (*Image, err
 		Digest:   digest.String(),
 		Platform: p.String(),
 	}, nil
+}
+
+// checkMetadataSize refuses an image whose manifest, or whose configuration
+// as the manifest declares it, is larger than metadata may be, before the
+// configuration is fetched: a registry declaring a 1.5 GB configuration
+// would otherwise have it read into memory.
+func checkMetadataSize(img v1.Image) error {
+	raw, err := img.RawManifest()
+	if err != nil {
+		return err
+	}
+	if len(raw) > maxJSON {
+		return metadataTooLarge("manifest", int64(len(raw)))
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return err
+	}
+	if m.Config.Size > maxJSON || m.Config.Size < 0 {
+		return metadataTooLarge("configuration", m.Config.Size)
+	}
+	return nil
 }
 
 // insecureHost reports whether host is listed (bare or as a URL) among the
@@ -116,12 +141,22 @@ func (r remoteReader) index(d v1.Descriptor) (*v1.IndexManifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	raw, err := idx.RawManifest()
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) > maxJSON {
+		return nil, metadataTooLarge("index", int64(len(raw)))
+	}
 	return idx.IndexManifest()
 }
 
 func (r remoteReader) platformOf(d v1.Descriptor) (platform, error) {
 	img, err := remote.Image(r.repo.Digest(d.Digest.String()), r.opts...)
 	if err != nil {
+		return platform{}, err
+	}
+	if err := checkMetadataSize(img); err != nil {
 		return platform{}, err
 	}
 	cfg, err := img.ConfigFile()

@@ -21,6 +21,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/stratascan/strata/fixtures"
 )
 
 // startRegistry serves an in-process registry over plain HTTP, optionally
@@ -196,7 +198,7 @@ func TestRegistryUnreachable(t *testing.T) {
 func TestRealRegistry(t *testing.T) {
 	open := os.Getenv("STRATA_TEST_REGISTRY")
 	if open == "" {
-		skipUnlessE2E(t, "STRATA_TEST_REGISTRY is not set (the CI script starts docker-registry and sets it)")
+		fixtures.Skip(t, "STRATA_TEST_REGISTRY is not set (the CI script starts docker-registry and sets it)")
 	}
 	isolateEnv(t)
 	img, err := random.Image(1024, 2)

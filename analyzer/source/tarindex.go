@@ -16,8 +16,13 @@ import (
 const maxLinkHops = 16
 
 // maxJSON bounds the size of a JSON member read into memory (manifests,
-// configs, indexes).
+// configs, indexes), whatever the source.
 const maxJSON = 64 << 20
+
+// metadataTooLarge is the error for a piece of metadata past maxJSON.
+func metadataTooLarge(what string, size int64) error {
+	return &kindError{kind: ErrNotImage, msg: fmt.Sprintf("its %s is %d bytes: strata reads at most %d MiB of metadata per file", what, size, maxJSON>>20)}
+}
 
 // tarEntry locates one regular member's content inside the archive file.
 type tarEntry struct {

@@ -60,7 +60,8 @@ target), packages (dpkg, apk), findings, configuration and metrics.
 
 On a terminal it opens a side-by-side browser. Otherwise, or with --format, -o,
 a gate flag, or CI=true|1|yes or DIVE_CI=true in the environment, it prints a
-report: text, json or markdown (fit for a pull-request comment).
+report: text, json, markdown (fit for a pull-request comment), html, sarif (OLD as
+the baseline: new findings are "new" results, fixed ones "absent") or junit.
 
 Gate: --max-growth and --fail-on-new-findings exit 1 when exceeded, 0 otherwise;
 2 means an image could not be loaded or an argument is wrong. Identical images
@@ -88,7 +89,7 @@ ignored unless --include-noisy is given. See docs/diff.md.`,
 }
 
 // diffFormats are the report formats of strata diff, the default first.
-var diffFormats = []string{"text", "json", "markdown", "html"}
+var diffFormats = []string{"text", "json", "markdown", "html", "sarif", "junit"}
 
 // diffRenderer returns the report writer of a format.
 func diffRenderer(format string, opts report.ComparisonOptions) (func(io.Writer, *compare.Result) error, error) {
@@ -101,6 +102,10 @@ func diffRenderer(format string, opts report.ComparisonOptions) (func(io.Writer,
 		}, nil
 	case "markdown", "md":
 		return func(w io.Writer, r *compare.Result) error { return report.WriteComparisonMarkdown(w, r, opts) }, nil
+	case "sarif":
+		return func(w io.Writer, r *compare.Result) error { return report.WriteComparisonSARIF(w, r, tool()) }, nil
+	case "junit":
+		return func(w io.Writer, r *compare.Result) error { return report.WriteComparisonJUnit(w, r) }, nil
 	case "html":
 		return func(w io.Writer, r *compare.Result) error {
 			return report.WriteComparisonHTML(w, r, report.HTMLOptions{Tool: tool()})

@@ -18,6 +18,8 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/stratascan/strata/fixtures"
 )
 
 // e2eStrataIn runs the strata binary in dir (where it looks for .strata.yaml
@@ -46,14 +48,7 @@ func e2eCIEnv(t *testing.T, kv ...string) []string {
 func e2eDiveImage(t *testing.T) string {
 	t.Helper()
 	e2eSkipShort(t)
-	path, err := filepath.Abs(filepath.Join(e2eDiveFixtures, "test-docker-image.tar"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(path); err != nil {
-		e2eSkip(t, "dive's fixtures are not here (%v): they live in ../shared/fixtures/dive beside the repository", err)
-	}
-	return path
+	return fixtures.Dive(t, "test-docker-image.tar")
 }
 
 // e2eCheckLine matches the evaluation line of a check: "  FAIL  name ...".
@@ -106,7 +101,7 @@ func TestE2ECIDiveThresholds(t *testing.T) {
 
 	// dive's own sample file, given with --config, and CI=true / DIVE_CI=true
 	// turning `strata IMAGE` into the gate, as in dive.
-	sample, err := filepath.Abs(filepath.Join(e2eDiveFixtures, "dive-ci.yaml"))
+	sample, err := filepath.Abs(fixtures.Dive(t, "dive-ci.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,17 +1,14 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-// e2eDiveFixtures is where dive's own test images are, relative to this
-// package: the shared folder beside the repository (../shared from its root).
-var e2eDiveFixtures = filepath.Join("..", "..", "..", "shared", "fixtures", "dive")
+	"github.com/stratascan/strata/fixtures"
+)
 
 // TestE2EDiveFixtures runs the binary on dive's test images and checks that
 // the dive-compatible metrics equal the numbers dive gives
@@ -19,10 +16,7 @@ var e2eDiveFixtures = filepath.Join("..", "..", "..", "shared", "fixtures", "div
 // and through a plain path the CLI sniffs.
 func TestE2EDiveFixtures(t *testing.T) {
 	e2eSkipShort(t)
-	dir := e2eDiveFixtures
-	if _, err := os.Stat(filepath.Join(dir, "EXPECTED.md")); err != nil {
-		e2eSkip(t, "dive's fixtures are not here (%v): they live in ../shared/fixtures/dive beside the repository", err)
-	}
+	dir := filepath.Dir(fixtures.Dive(t, "EXPECTED.md"))
 	oci := e2eDive{SizeBytes: 11189, UserSizeBytes: 0, Efficiency: 1, WastedBytes: 0, UserWastedPercent: 0}
 	tests := []struct {
 		file   string

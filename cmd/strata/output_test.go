@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/stratascan/strata/fixtures"
 )
 
 func render(s string) func(io.Writer) error {
@@ -46,7 +48,7 @@ func TestWriteOutputRegular(t *testing.T) {
 func TestWriteOutputSpecial(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "fifo")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Skipf("mkfifo: %v", err)
+		fixtures.Skip(t, "mkfifo: %v", err)
 	}
 	got := make(chan []byte)
 	go func() {
@@ -74,7 +76,7 @@ func TestWriteOutputSpecial(t *testing.T) {
 
 	before, err := os.Lstat(os.DevNull)
 	if err != nil || before.Mode()&os.ModeDevice == 0 {
-		t.Skipf("%s is not a device here (%v)", os.DevNull, before.Mode())
+		fixtures.Skip(t, "%s is not a device here (%v)", os.DevNull, before.Mode())
 	}
 	if err := writeOutput(os.DevNull, nil, render("discarded")); err != nil {
 		t.Fatal(err)

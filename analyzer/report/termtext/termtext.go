@@ -63,12 +63,15 @@ func OneLine(s string, width int) string {
 	return s
 }
 
-// Escape makes a string safe to print on a terminal: control characters and
-// invalid UTF-8 are shown as Go escapes, everything else is kept.
+// Escape makes a string safe to print on a terminal: control characters,
+// the characters that reorder or separate text (bidirectional overrides,
+// embeddings, isolates and marks, line and paragraph separators) and
+// invalid UTF-8 are shown as Go escapes, everything else is kept. A file
+// named "x\u202egnp.exe" would otherwise show as "xexe.png".
 func Escape(s string) string {
 	clean := true
 	for _, r := range s {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\uFFFD' {
+		if unsafeRune(r) || r == '\uFFFD' {
 			clean = false
 			break
 		}
@@ -81,12 +84,29 @@ func Escape(s string) string {
 		switch {
 		case r == '\uFFFD' && !strings.HasPrefix(s[i:], "\uFFFD"):
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			q := fmt.Sprintf("%q", string(r))
+		case unsafeRune(r):
+			q := fmt.Sprintf("%+q", string(r))
 			b.WriteString(q[1 : len(q)-1])
 		default:
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// unsafeRune reports whether a character must not reach a terminal raw:
+// C0 and C1 controls, DEL, and the bidirectional and separator formatting
+// characters (U+061C, U+200E–U+200F, U+2028–U+202E, U+2066–U+2069).
+func unsafeRune(r rune) bool {
+	switch {
+	case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+		return true
+	case r == 0x061c, r == 0x200e, r == 0x200f:
+		return true
+	case r >= 0x2028 && r <= 0x202e:
+		return true
+	case r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return false
 }

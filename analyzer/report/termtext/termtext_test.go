@@ -15,6 +15,17 @@ func TestEscape(t *testing.T) {
 		"bad\xffutf8":      `bad\xffutf8`,
 		"real \uFFFD kept": "real \uFFFD kept",
 		"c1\u009bcsi":      `c1\u009bcsi`,
+		// Characters that reorder or break the text around them.
+		"invoice\u202egnp.exe": `invoice\u202egnp.exe`,
+		"a\u202db\u202ac":      `a\u202db\u202ac`,
+		"\u202aemb\u202b":      `\u202aemb\u202b`,
+		"iso\u2066late\u2069":  `iso\u2066late\u2069`,
+		"\u2067r\u2068f":       `\u2067r\u2068f`,
+		"mark\u200e\u200f":     `mark\u200e\u200f`,
+		"arabic\u061cmark":     `arabic\u061cmark`,
+		"line\u2028para\u2029": `line\u2028para\u2029`,
+		"zero\u200bwidth ok":   "zero\u200bwidth ok",
+		"עברית ok":             "עברית ok",
 	} {
 		if got := termtext.Escape(in); got != want {
 			t.Errorf("Escape(%q) = %q, want %q", in, got, want)
