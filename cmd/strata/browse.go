@@ -38,6 +38,13 @@ func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, 
 	if err != nil {
 		return err
 	}
+	if lf.config != nil && lf.dockerfile.config.Path == "" {
+		lf.dockerfile.config = lf.config.Dockerfile
+	}
+	df, err := lf.dockerfile.parse()
+	if err != nil {
+		return err
+	}
 	if !lf.quiet {
 		opts.Notify = func(msg string) { notesMu.Lock(); notes = append(notes, msg); notesMu.Unlock() }
 	}
@@ -69,7 +76,7 @@ func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, 
 			p.Send(browse.LoadedMsg{Err: inputError(ref, err)})
 			return
 		}
-		aopts := []analyzer.Option{analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify),
+		aopts := []analyzer.Option{analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify), analyzer.WithDockerfile(df),
 			analyzer.WithProgress(func(pr analyzer.Progress) { p.Send(browse.ProgressMsg(pr)) })}
 		aopts = append(aopts, configOptions(lf.config)...)
 		a, err := analyzer.Analyze(ctx, img, aopts...)

@@ -100,6 +100,13 @@ func load(ctx context.Context, ref string, f *loadFlags, stderr io.Writer, extra
 	if err != nil {
 		return nil, err
 	}
+	if f.config != nil && f.dockerfile.config.Path == "" {
+		f.dockerfile.config = f.config.Dockerfile
+	}
+	df, err := f.dockerfile.parse()
+	if err != nil {
+		return nil, err
+	}
 	img, err := source.Open(ctx, ref, opts)
 	if err != nil {
 		return nil, inputError(ref, err)
@@ -107,10 +114,6 @@ func load(ctx context.Context, ref string, f *loadFlags, stderr io.Writer, extra
 	defer img.Close()
 
 	var prog *progress
-	df, err := f.dockerfile.parse()
-	if err != nil {
-		return nil, err
-	}
 	aopts := append([]analyzer.Option{analyzer.WithBaseLayers(f.baseLayers), analyzer.WithVerify(f.verify), analyzer.WithDockerfile(df)}, extra...)
 	if !f.quiet {
 		prog = newProgress(stderr, ref)
