@@ -42,7 +42,8 @@ The patch applies with ` + "`patch -p1`" + ` or ` + "`git apply`" + ` from the c
 		Example: `  strata fix docker://app:latest --dockerfile Dockerfile > fix.patch && git apply fix.patch
   strata fix docker://app:latest --dockerfile Dockerfile --write
   strata fix docker://app:latest --dockerfile Dockerfile --format json`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: imageArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := commandConfig(cmd, lf.quiet, stderr)
 			if err != nil {
@@ -57,7 +58,7 @@ The patch applies with ` + "`patch -p1`" + ` or ` + "`git apply`" + ` from the c
 	fl := c.Flags()
 	fl.StringVarP(&ff.output, "output", "o", "", "write the patch (or the JSON) to this file instead of stdout")
 	fl.BoolVar(&ff.write, "write", false, "edit the Dockerfile in place, keeping the original as PATH.orig")
-	fl.StringVar(&ff.format, "format", "diff", "output format: diff or json")
+	formatFlag(c, &ff.format, []string{"diff", "json"}, "output format")
 	fl.StringSliceVar(&ff.fix, "fix", nil, "also apply the fixes that can change behaviour: security (an unprivileged USER)")
 	return c
 }
@@ -79,6 +80,9 @@ func runFix(ctx context.Context, ref string, lf *loadFlags, ff *fixFlags, stdout
 	}
 	if lf.dockerfile.path == "" && lf.dockerfile.config.Path == "" {
 		return usageError(errors.New("strata fix needs the Dockerfile: give it with --dockerfile PATH (or dockerfile: in .strata.yaml)"))
+	}
+	if err := checkOutputs(append(inputPaths(ref), lf.dockerfile.path), []output{{"-o", ff.output}}); err != nil {
+		return err
 	}
 	df, err := lf.dockerfile.parse()
 	if err != nil {
