@@ -272,18 +272,14 @@ func loadOne(ctx context.Context, ref, label string, opts source.Options, lf *lo
 	}
 	start := time.Now()
 	say("loading %s %s", label, termtext.Escape(ref))
-	img, err := source.Open(ctx, ref, opts)
+	aopts := append([]analyzer.Option{analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify),
+		analyzer.WithLayerCache(cache)}, configOptions(lf.config)...)
+	aopts = append(aopts, extra...)
+	a, img, err := openAnalyze(ctx, ref, opts, false, aopts...)
 	if err != nil {
 		return nil, inputError(ref, err)
 	}
 	defer img.Close()
-	aopts := append([]analyzer.Option{analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify),
-		analyzer.WithLayerCache(cache)}, configOptions(lf.config)...)
-	aopts = append(aopts, extra...)
-	a, err := analyzer.Analyze(ctx, img, aopts...)
-	if err != nil {
-		return nil, inputError(ref, err)
-	}
 	if err := img.Close(); err != nil {
 		return nil, fmt.Errorf("%s: removing temporary files: %w", ref, err)
 	}
