@@ -75,12 +75,13 @@ func (m *FileTree) SetView(vf *viewFlags, mode Mode) {
 	m.nav.vf = vf
 	m.mode = mode
 	m.nav.reset()
-	m.settle()
 	if m.cursor != tree.None && !m.nav.hasChange(m.cursor) {
 		if n := m.nav.firstChanged(); n != tree.None {
-			m.Reveal(n)
+			m.Reveal(n) // settles
+			return
 		}
 	}
+	m.settle()
 }
 
 // Cursor returns the node under the cursor (None when the tree is empty).
