@@ -42,6 +42,12 @@ var e2eBombState struct {
 
 const e2eBombTag = "e2e/bomb:1"
 
+// e2eContainerdBomb imports the big archive into the test containerd once.
+var (
+	e2eContainerdBomb    sync.Once
+	e2eContainerdBombErr error
+)
+
 func e2eBomb(t *testing.T) (archive, rootfs string) {
 	t.Helper()
 	s := &e2eBombState
@@ -264,6 +270,22 @@ func TestE2EInterrupt(t *testing.T) {
 
 	t.Run("walking a big layer", func(t *testing.T) {
 		c := e2eStartStrata(t, e2eEnv(t), "analyze", archive)
+		c.waitFor(t, "the walk", func() bool { return strings.Contains(c.stderr.String(), "strata: loading") })
+		time.Sleep(300 * time.Millisecond)
+		c.interrupt(t)
+	})
+
+	t.Run("walking a big layer from containerd", func(t *testing.T) {
+		sock := e2eContainerdSocket(t)
+		e2eContainerdBomb.Do(func() {
+			_, e2eContainerdBombErr = e2eTool(nil, "ctr", "--address", sock, "--namespace", e2eContainerdNS,
+				"images", "import", "--no-unpack", archive)
+		})
+		if e2eContainerdBombErr != nil {
+			t.Fatal(e2eContainerdBombErr)
+		}
+		c := e2eStartStrata(t, e2eEnv(t), append([]string{"analyze", "containerd://" + e2eBombTag},
+			e2eContainerdArgs(sock, e2eContainerdNS)...)...)
 		c.waitFor(t, "the walk", func() bool { return strings.Contains(c.stderr.String(), "strata: loading") })
 		time.Sleep(300 * time.Millisecond)
 		c.interrupt(t)
