@@ -217,7 +217,7 @@ func (m *Model) viewFlags() *viewFlags {
 func (m *Model) updateView() {
 	vf := m.viewFlags()
 	m.layers.SetSpan(vf.span)
-	m.tree.setView(vf, m.layers.Mode())
+	m.tree.SetView(vf, m.layers.Mode())
 	m.details.SetLayer(m.layers.Selected())
 	m.syncHistory()
 }
