@@ -57,10 +57,16 @@ func Analyze(ctx context.Context, img *source.Image, opts ...Option) (_ *Analysi
 	if err != nil {
 		return nil, err
 	}
-	t, headerSizes, contents, err := walkAll(ctx, v1layers, layers, o)
+	pt := newTracker(o.progress, layers)
+	t, headerSizes, contents, err := walkAll(ctx, v1layers, layers, o, pt)
 	if err != nil {
 		return nil, err
 	}
+	return assemble(img, cfg, layers, t, headerSizes, contents, o, pt)
+}
+
+// assemble computes everything the analysis holds besides the tree.
+func assemble(img *source.Image, cfg *v1.ConfigFile, layers []Layer, t *tree.Tree, headerSizes []int64, contents []*findings.Content, o options, pt *tracker) (*Analysis, error) {
 	base := min(o.baseLayers, len(layers))
 	a := &Analysis{
 		Image: ImageInfo{
@@ -71,6 +77,7 @@ func Analyze(ctx context.Context, img *source.Image, opts ...Option) (_ *Analysi
 		Tree:   t,
 		Config: cfg,
 	}
+	pt.phase(PhaseRules)
 	// The metrics, dive's metrics and the rules only read the tree (and the
 	// layer sizes, known since the merge): run them side by side.
 	var dive DiveMetrics
@@ -101,6 +108,7 @@ func Analyze(ctx context.Context, img *source.Image, opts ...Option) (_ *Analysi
 	if !o.noRules {
 		a.setRules(rules)
 	}
+	pt.phase(PhaseDone)
 	return a, nil
 }
 
@@ -133,7 +141,7 @@ func describeLayers(ls []v1.Layer, cfg *v1.ConfigFile) ([]Layer, error) {
 // walkAll reads the layers concurrently and merges them in order as they
 // complete. It returns the tree, each layer's Σ tar header sizes and what
 // the rules' content scanner captured in each layer.
-func walkAll(ctx context.Context, ls []v1.Layer, layers []Layer, o options) (*tree.Tree, []int64, []*findings.Content, error) {
+func walkAll(ctx context.Context, ls []v1.Layer, layers []Layer, o options, pt *tracker) (*tree.Tree, []int64, []*findings.Content, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -143,14 +151,7 @@ func walkAll(ctx context.Context, ls []v1.Layer, layers []Layer, o options) (*tr
 		content *findings.Content
 		err     error
 	}
-	var mu sync.Mutex
-	report := func(p Progress) {
-		if o.progress != nil {
-			mu.Lock()
-			o.progress(p)
-			mu.Unlock()
-		}
-	}
+	report := pt.layer
 	jobs := make(chan int)
 	results := make(chan result)
 	var wg sync.WaitGroup
@@ -180,14 +181,7 @@ func walkAll(ctx context.Context, ls []v1.Layer, layers []Layer, o options) (*tr
 	}()
 	go func() { wg.Wait(); close(results) }()
 
-	// About one path per 8 KiB stored, as for the entry lists.
-	var stored int64
-	for i := range layers {
-		stored += layers[i].CompressedBytes
-	}
-	b := tree.NewBuilderSize(int(min(stored/8192, 1<<20)))
-	headerSizes := make([]int64, len(ls))
-	contents := make([]*findings.Content, len(ls))
+	m := newMerger(layers)
 	merged := 0
 	var firstErr error
 	for r := range results {
@@ -203,17 +197,7 @@ func walkAll(ctx context.Context, ls []v1.Layer, layers []Layer, o options) (*tr
 		}
 		// Merge each layer as soon as its walk completes, while the others
 		// are still being read.
-		contents[r.index] = r.content
-		l := &layers[r.index]
-		l.Entries = len(r.res.Entries)
-		for i := range r.res.Entries {
-			e := &r.res.Entries[i]
-			headerSizes[r.index] += e.HeaderSize
-			if e.Kind == walk.File {
-				l.SizeBytes += e.Size
-			}
-		}
-		b.Add(r.index, r.res.Entries)
+		m.add(r.index, r.res, r.content)
 		merged++
 	}
 	if firstErr != nil {
@@ -222,7 +206,46 @@ func walkAll(ctx context.Context, ls []v1.Layer, layers []Layer, o options) (*tr
 	if err := ctx.Err(); err != nil && merged < len(ls) {
 		return nil, nil, nil, err
 	}
-	return b.Build(), headerSizes, contents, nil
+	pt.phase(PhaseMerge)
+	return m.b.Build(), m.headerSizes, m.contents, nil
+}
+
+// merger adds the layers' walks to the tree as they complete.
+type merger struct {
+	layers      []Layer
+	b           *tree.Builder
+	headerSizes []int64
+	contents    []*findings.Content
+}
+
+func newMerger(layers []Layer) *merger {
+	// About one path per 8 KiB stored, as for the entry lists.
+	var stored int64
+	for i := range layers {
+		stored += layers[i].CompressedBytes
+	}
+	return &merger{
+		layers:      layers,
+		b:           tree.NewBuilderSize(int(min(stored/8192, 1<<20))),
+		headerSizes: make([]int64, len(layers)),
+		contents:    make([]*findings.Content, len(layers)),
+	}
+}
+
+// add merges layer i's walk.
+func (m *merger) add(i int, res *walk.Result, content *findings.Content) {
+	m.contents[i] = content
+	l := &m.layers[i]
+	l.Compression = string(res.Compression)
+	l.Entries = len(res.Entries)
+	for j := range res.Entries {
+		e := &res.Entries[j]
+		m.headerSizes[i] += e.HeaderSize
+		if e.Kind == walk.File {
+			l.SizeBytes += e.Size
+		}
+	}
+	m.b.Add(i, res.Entries)
 }
 
 // walkLayer opens one layer's stored blob and walks it, letting the rules'

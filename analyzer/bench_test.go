@@ -51,6 +51,8 @@ func benchImage(b *testing.B, name string) string {
 	gens := map[string]gen{
 		"big.tar":       {"docker-archive:" + path, func(p string) error { return fixtures.WriteBenchArchive(p, fixtures.BigBenchSpec()) }},
 		"big-oci":       {"oci:" + path, func(p string) error { return fixtures.WriteBenchOCI(p, fixtures.BigBenchSpec()) }},
+		"giant.tar":     {"docker-archive:" + path, func(p string) error { return fixtures.WriteBenchArchive(p, fixtures.GiantBenchSpec()) }},
+		"giant-oci":     {"oci:" + path, func(p string) error { return fixtures.WriteBenchOCI(p, fixtures.GiantBenchSpec()) }},
 		"whiteouts.tar": {"docker-archive:" + path, func(p string) error { return fixtures.WriteBenchArchive(p, fixtures.WhiteoutsBenchSpec()) }},
 		"small.tar":     {"docker-archive:" + path, func(p string) error { return fixtures.WriteBenchArchive(p, fixtures.SmallBenchSpec()) }},
 	}
@@ -216,7 +218,11 @@ func BenchmarkPeakRSS(b *testing.B) {
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/stratascan/strata/cmd/strata").CombinedOutput(); err != nil {
 		b.Fatalf("building strata: %v\n%s", err, out)
 	}
-	for _, name := range []string{"big.tar", "big-oci"} {
+	names := []string{"big.tar", "big-oci", "giant.tar", "giant-oci"}
+	if testing.Short() {
+		names = []string{"small.tar"}
+	}
+	for _, name := range names {
 		ref := benchImage(b, name)
 		b.Run(name, func(b *testing.B) {
 			var peak int64

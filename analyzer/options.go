@@ -59,17 +59,6 @@ func WithRuleOptions(ro findings.Options) Option { return func(o *options) { o.r
 // GOMAXPROCS.
 func WithConcurrency(n int) Option { return func(o *options) { o.concurrency = n } }
 
-// Progress reports how far the reading of one layer has come.
-type Progress struct {
-	// Layer is the index of the layer; Layers is the number of layers.
-	Layer, Layers int
-	// Read is how many stored bytes of the layer have been read; Size is the
-	// stored size (0 when unknown).
-	Read, Size int64
-	// Done is true once the layer has been read completely.
-	Done bool
-}
-
 // WithDockerfile maps the image's history to the Dockerfile that built it:
 // findings then carry their Dockerfile line and each step its instruction
 // and confidence. Without it, the Dockerfile embedded in the image's

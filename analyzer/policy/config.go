@@ -46,6 +46,7 @@ const (
 	KeyRules                    = "rules"
 	KeyIgnorePaths              = "ignore-paths"
 	KeyMetrics                  = "metrics"
+	KeyDockerfile               = "dockerfile"
 )
 
 // Limit is one threshold: disabled, or a value. Ratios are 0..1, sizes are
@@ -96,6 +97,17 @@ type Config struct {
 	// finding's paths that match one are dropped, and a finding left with no
 	// path is dropped.
 	IgnorePaths []string
+	// Dockerfile is the Dockerfile that builds the image (findings then
+	// point at its lines), as --dockerfile, --target and --build-arg give it.
+	Dockerfile DockerfileConfig
+}
+
+// DockerfileConfig names the Dockerfile of the image. A relative Path is
+// relative to the configuration file's directory.
+type DockerfileConfig struct {
+	Path      string
+	Target    string
+	BuildArgs map[string]string
 }
 
 // Default returns the built-in policy, used when no file is found: dive's

@@ -171,3 +171,32 @@ func TestLocate(t *testing.T) {
 		t.Errorf("missing --config: err = %v", err)
 	}
 }
+
+func TestDockerfileKey(t *testing.T) {
+	tests := []struct {
+		yaml string
+		want policy.DockerfileConfig
+		err  string
+	}{
+		{yaml: "dockerfile: build/Dockerfile\n", want: policy.DockerfileConfig{Path: filepath.Join("repo", "build", "Dockerfile")}},
+		{yaml: "dockerfile:\n  path: /src/Dockerfile\n  target: app\n  build-args:\n    VERSION: \"1.2\"\n",
+			want: policy.DockerfileConfig{Path: "/src/Dockerfile", Target: "app", BuildArgs: map[string]string{"VERSION": "1.2"}}},
+		{yaml: "dockerfile:\n  target: app\n", err: "no path"},
+		{yaml: "dockerfile:\n  path: x\n  stage: app\n", err: `unknown key "stage"`},
+	}
+	for _, tc := range tests {
+		c, err := policy.ParseStrata([]byte(tc.yaml), filepath.Join("repo", ".strata.yaml"))
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), ".strata.yaml") {
+				t.Errorf("%q: err = %v, want %q naming the file", tc.yaml, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%q: %v", tc.yaml, err)
+		}
+		if diff := cmp.Diff(tc.want, c.Dockerfile); diff != "" {
+			t.Errorf("%q (-want +got):\n%s", tc.yaml, diff)
+		}
+	}
+}

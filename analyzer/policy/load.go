@@ -134,7 +134,7 @@ func Load(path string, format Format) (Config, error) {
 // strataKeys are the keys a .strata.yaml may hold.
 var strataKeys = []string{
 	KeyLowestEfficiency, KeyHighestWastedBytes, KeyHighestUserWastedPercent, KeyMaxImageBytes,
-	KeyMaxLayers, KeyFailOn, KeyRules, KeyIgnorePaths, KeyMetrics,
+	KeyMaxLayers, KeyFailOn, KeyRules, KeyIgnorePaths, KeyMetrics, KeyDockerfile,
 }
 
 // ParseStrata reads a .strata.yaml. Every key must be known: an unknown or
@@ -168,6 +168,12 @@ func ParseStrata(data []byte, file string) (Config, error) {
 				return Config{}, err
 			}
 			c.Rules = rules
+		case KeyDockerfile:
+			d, err := parseDockerfile(v, file)
+			if err != nil {
+				return Config{}, fail(err)
+			}
+			c.Dockerfile = d
 		case KeyIgnorePaths:
 			globs, err := parseGlobs(v)
 			if err != nil {
@@ -188,6 +194,62 @@ func ParseStrata(data []byte, file string) (Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// parseDockerfile reads "dockerfile: PATH" or "dockerfile: {path: PATH,
+// target: STAGE, build-args: {NAME: value}}". A relative path is read from
+// the configuration file's directory.
+func parseDockerfile(n *yaml.Node, file string) (DockerfileConfig, error) {
+	var d DockerfileConfig
+	if n.Kind == yaml.ScalarNode {
+		p, err := scalar(n)
+		if err != nil {
+			return d, err
+		}
+		d.Path = p
+	} else {
+		m := mappingOf(n)
+		if m == nil {
+			return d, errors.New("want a path, or a mapping with path, target and build-args")
+		}
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k, v := m.Content[i], m.Content[i+1]
+			switch k.Value {
+			case "path", "target":
+				s, err := scalar(v)
+				if err != nil {
+					return d, fmt.Errorf("%s: %w", k.Value, err)
+				}
+				if k.Value == "path" {
+					d.Path = s
+				} else {
+					d.Target = s
+				}
+			case "build-args":
+				args := mappingOf(v)
+				if args == nil {
+					return d, errors.New("build-args: want a mapping of NAME: value")
+				}
+				d.BuildArgs = map[string]string{}
+				for j := 0; j+1 < len(args.Content); j += 2 {
+					s, err := scalar(args.Content[j+1])
+					if err != nil {
+						return d, fmt.Errorf("build-args: %s: %w", args.Content[j].Value, err)
+					}
+					d.BuildArgs[args.Content[j].Value] = s
+				}
+			default:
+				return d, fmt.Errorf("unknown key %q (known: path, target, build-args)", k.Value)
+			}
+		}
+	}
+	if d.Path == "" {
+		return d, errors.New("no path")
+	}
+	if !filepath.IsAbs(d.Path) {
+		d.Path = filepath.Join(filepath.Dir(file), d.Path)
+	}
+	return d, nil
 }
 
 // unknownKey explains an unknown key, suggesting the kebab-case name when

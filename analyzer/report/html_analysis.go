@@ -155,17 +155,13 @@ func WriteHTML(w io.Writer, a *analyzer.Analysis, r *policy.Result, opts HTMLOpt
 	return writePage(w, htmlPage{Title: title, Tool: opts.Tool, Analysis: v}, data)
 }
 
-// locationText names a Dockerfile instruction: "Dockerfile:12" or
-// "Dockerfile:12-14" ("" when unknown).
+// locationText names a Dockerfile instruction as DockerfileLine does, or
+// "" when the line is unknown.
 func locationText(l *dockerfile.Location) string {
 	if l == nil || l.Line <= 0 {
 		return ""
 	}
-	s := fmt.Sprintf("%s:%d", l.Path, l.Line)
-	if l.EndLine > l.Line {
-		s += fmt.Sprintf("-%d", l.EndLine)
-	}
-	return s
+	return DockerfileLine(l)
 }
 
 // countRects counts the rectangles of a treemap.

@@ -70,7 +70,7 @@ func openArchive(ctx context.Context, path string, pick archivePick, want Kind, 
 	var img *Image
 	switch {
 	case want != OCIArchive && idx.has("manifest.json"):
-		img, err = openDockerArchive(idx, path, pick, opts)
+		img, err = openDockerArchive(idx, tarStore{idx}, path, pick, opts)
 	case idx.has("index.json") || idx.has("oci-layout"):
 		img, err = openLayout(ctx, tarStore{idx}, path, pick.tag, opts)
 		if img != nil {
@@ -89,10 +89,17 @@ func openArchive(ctx context.Context, path string, pick archivePick, want Kind, 
 	return img, nil
 }
 
+// archiveIndex is what reading a docker archive's manifest needs of the
+// archive: which members exist, and the content of small ones.
+type archiveIndex interface {
+	has(name string) bool
+	readAll(name string) ([]byte, error)
+}
+
 // openDockerArchive reads a docker save archive through its manifest.json:
 // legacy (<id>/layer.tar), Docker 25+ (blobs/sha256/...), kaniko (<sha>.tar.gz
 // and a config named sha256:<hex>).
-func openDockerArchive(idx *tarIndex, path string, pick archivePick, opts Options) (*Image, error) {
+func openDockerArchive(idx archiveIndex, st store, path string, pick archivePick, opts Options) (*Image, error) {
 	raw, err := idx.readAll("manifest.json")
 	if err != nil {
 		return nil, fmt.Errorf("reading manifest.json: %w", err)
@@ -116,7 +123,6 @@ func openDockerArchive(idx *tarIndex, path string, pick archivePick, opts Option
 		}
 		return nil, fmt.Errorf("reading config %s: %w", e.Config, err)
 	}
-	st := tarStore{idx}
 	si, err := newStoredImage(rawConfig, e.Layers, st)
 	if err != nil {
 		return nil, err

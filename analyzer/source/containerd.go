@@ -96,30 +96,10 @@ func openContainerd(ctx context.Context, name string, opts Options) (_ *Image, e
 	if err := st.hold(root); err != nil {
 		return nil, err
 	}
-	desc, chosen := root, platform{}
-	if isIndex(root.MediaType) {
-		raw, err := st.readMeta(root, "index", "")
-		if err != nil {
-			return nil, err
-		}
-		im, err := v1.ParseIndexManifest(strings.NewReader(string(raw)))
-		if err != nil {
-			return nil, fmt.Errorf("parsing index %s: %w", root.Digest, err)
-		}
-		r := contentIndexReader{st}
-		descs, err := flatten(r, im, nil, 0)
-		if err != nil {
-			return nil, err
-		}
-		ch, err := selectPlatform(r, descs, opts)
-		if err != nil {
-			return nil, err
-		}
-		desc, chosen = ch.desc, ch.platform
-	} else if !isImageManifest(root.MediaType) {
-		return nil, notImagef("image %s points to %s, neither an image manifest nor an index", rec.Name, root.MediaType)
+	desc, chosen, err := st.chooseManifest(root, opts)
+	if err != nil {
+		return nil, err
 	}
-
 	si, err := st.checkedImage(desc, chosen)
 	if err != nil {
 		return nil, err

@@ -245,6 +245,36 @@ func (r *errorReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	return n, err
 }
 
+// chooseManifest follows an image's root descriptor to one image manifest:
+// the root itself, or the one an index (possibly nested) offers for the
+// platform asked for, else the host's.
+func (s *contentStore) chooseManifest(root v1.Descriptor, opts Options) (v1.Descriptor, platform, error) {
+	if isImageManifest(root.MediaType) {
+		return root, platform{}, nil
+	}
+	if !isIndex(root.MediaType) {
+		return root, platform{}, notImagef("image %s points to %s, neither an image manifest nor an index", s.image, root.MediaType)
+	}
+	raw, err := s.readMeta(root, "index", "")
+	if err != nil {
+		return root, platform{}, err
+	}
+	im, err := v1.ParseIndexManifest(bytes.NewReader(raw))
+	if err != nil {
+		return root, platform{}, fmt.Errorf("parsing index %s: %w", root.Digest, err)
+	}
+	r := contentIndexReader{s}
+	descs, err := flatten(r, im, nil, 0)
+	if err != nil {
+		return root, platform{}, err
+	}
+	ch, err := selectPlatform(r, descs, opts)
+	if err != nil {
+		return root, platform{}, err
+	}
+	return ch.desc, ch.platform, nil
+}
+
 // checkedImage reads the manifest and config desc leads to, checks that
 // every layer blob is in the store (so that a platform that was not pulled
 // is an error before any analysis, never a partial one), holds them in the

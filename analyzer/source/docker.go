@@ -31,34 +31,11 @@ func openDocker(ctx context.Context, name string, opts Options) (*Image, error) 
 // opens the saved archive. The temporary file is removed by Image.Close, or
 // at once when opening fails.
 func openFromEngine(ctx context.Context, e *engine, names []string, opts Options) (*Image, error) {
-	var (
-		info *engineImage
-		name string
-		err  error
-	)
-	for _, name = range names {
-		info, err = e.inspect(ctx, name)
-		if err == nil {
-			break
-		}
-		if !isNotFound(err) {
-			return nil, err
-		}
-	}
+	info, name, err := e.find(ctx, names, opts)
 	if err != nil {
-		return nil, notFoundf("image %s not found in the %s", names[0], e.what)
+		return nil, err
 	}
-	if opts.Platform != "" && info.Os != "" && info.Architecture != "" {
-		want, perr := parsePlatform(opts.Platform)
-		if perr != nil {
-			return nil, perr
-		}
-		have := platform{OS: info.Os, Arch: info.Architecture, Variant: info.Variant}
-		if !want.matches(have) {
-			return nil, platformf("image %s in the %s is %s, not the requested platform %s", name, e.what, have, want)
-		}
-	}
-	tmp, err := e.save(ctx, name, opts.TempDir)
+	tmp, err := e.save(ctx, name, info.Size, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -80,4 +57,36 @@ func removeIfExists(p string) error {
 		return err
 	}
 	return nil
+}
+
+// find inspects the first of names the engine has and checks its platform.
+func (e *engine) find(ctx context.Context, names []string, opts Options) (*engineImage, string, error) {
+	var (
+		info *engineImage
+		name string
+		err  error
+	)
+	for _, name = range names {
+		info, err = e.inspect(ctx, name)
+		if err == nil {
+			break
+		}
+		if !isNotFound(err) {
+			return nil, "", err
+		}
+	}
+	if err != nil {
+		return nil, "", notFoundf("image %s not found in the %s", names[0], e.what)
+	}
+	if opts.Platform != "" && info.Os != "" && info.Architecture != "" {
+		want, perr := parsePlatform(opts.Platform)
+		if perr != nil {
+			return nil, "", perr
+		}
+		have := platform{OS: info.Os, Arch: info.Architecture, Variant: info.Variant}
+		if !want.matches(have) {
+			return nil, "", platformf("image %s in the %s is %s, not the requested platform %s", name, e.what, have, want)
+		}
+	}
+	return info, name, nil
 }

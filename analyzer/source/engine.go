@@ -112,6 +112,9 @@ type engineImage struct {
 	Os           string
 	Architecture string
 	Variant      string
+	// Size is the image's size as the engine counts it (its layers'
+	// uncompressed content); 0 when not reported.
+	Size int64
 }
 
 // inspect returns the image's ID and platform; a missing image is ErrNotFound.
@@ -135,18 +138,29 @@ func (e *engine) inspect(ctx context.Context, name string) (*engineImage, error)
 	return &img, nil
 }
 
-// save streams `docker save NAME` once into a new file in dir and returns its
-// path. The file is removed when saving fails or ctx ends.
-func (e *engine) save(ctx context.Context, name, dir string) (path string, err error) {
+// saveStream starts `docker save NAME` and returns the stream.
+func (e *engine) saveStream(ctx context.Context, name string) (io.ReadCloser, error) {
 	resp, err := e.get(ctx, "/images/get", url.Values{"names": {name}})
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		return nil, e.statusError(resp, "saving image "+name)
+	}
+	return resp.Body, nil
+}
+
+// save streams `docker save NAME` once into a new file in opts.TempDir and
+// returns its path, reporting the bytes saved against size. The file is
+// removed when saving fails or ctx ends.
+func (e *engine) save(ctx context.Context, name string, size int64, opts Options) (path string, err error) {
+	body, err := e.saveStream(ctx, name)
 	if err != nil {
 		return "", err
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", e.statusError(resp, "saving image "+name)
-	}
-	f, err := os.CreateTemp(dir, "strata-save-*.tar")
+	defer body.Close()
+	f, err := os.CreateTemp(opts.TempDir, "strata-save-*.tar")
 	if err != nil {
 		return "", fmt.Errorf("creating a temporary file for the saved image: %w", err)
 	}
@@ -159,7 +173,8 @@ func (e *engine) save(ctx context.Context, name, dir string) (path string, err e
 			path = ""
 		}
 	}()
-	if _, err := io.Copy(f, resp.Body); err != nil {
+	in := newProgressReader(body, size, opts.SaveProgress)
+	if _, err := io.Copy(f, in); err != nil {
 		if ctx.Err() != nil {
 			return "", ctx.Err()
 		}

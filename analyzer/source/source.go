@@ -53,6 +53,10 @@ type Options struct {
 	// Notify, when set, receives human-readable notes about the resolution
 	// (for example the platform chosen from an index).
 	Notify func(msg string)
+	// SaveProgress, when set, is called as a daemon's save stream is read,
+	// with the bytes read so far and the image size the daemon reported
+	// (0 when it reported none), at most every MiB and at the end.
+	SaveProgress func(read, total int64)
 }
 
 // Image is an opened image: its content as a v1.Image plus what was resolved.
@@ -74,6 +78,9 @@ type Image struct {
 	Platform string
 
 	closers []func() error
+	// members are the archive members the layers were read from, when
+	// they differ from the layers' own names (links resolved).
+	members []string
 }
 
 // Close removes temporary files created while opening the image.

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/stratascan/strata/analyzer/bug"
 	"github.com/zeebo/xxh3"
 )
 
@@ -33,6 +34,9 @@ type Options struct {
 	// read. One layer's walk calls Inspect and its writers from a single
 	// goroutine, one file at a time. Keep Inspect cheap: it runs for every file.
 	Inspect func(path string, size int64) io.WriteCloser
+	// HashDiffID makes the walk compute Result.DiffID (a SHA-256 pass over
+	// the uncompressed stream), for callers that learn the diffID only later.
+	HashDiffID bool
 	// SizeHint is the stored size of the layer, when known: the entry list
 	// is sized from it up front rather than grown.
 	SizeHint int64
@@ -46,6 +50,9 @@ type Result struct {
 	Compression Compression
 	// StoredBytes is how many stored (possibly compressed) bytes were read.
 	StoredBytes int64
+	// DiffID is "sha256:<hex>" of the uncompressed stream, with HashDiffID
+	// or VerifyDiffID.
+	DiffID string
 }
 
 // ErrDiffIDMismatch reports a layer whose content does not match its diffID.
@@ -71,7 +78,7 @@ func Layer(ctx context.Context, r io.Reader, opts Options) (*Result, error) {
 	defer release()
 
 	var sum hash.Hash
-	if opts.VerifyDiffID != "" {
+	if opts.VerifyDiffID != "" || opts.HashDiffID {
 		sum = sha256.New()
 		plain = io.TeeReader(plain, sum)
 	}
@@ -93,7 +100,8 @@ func Layer(ctx context.Context, r io.Reader, opts Options) (*Result, error) {
 	}
 	if sum != nil {
 		got := "sha256:" + hex.EncodeToString(sum.Sum(nil))
-		if got != opts.VerifyDiffID {
+		res.DiffID = got
+		if opts.VerifyDiffID != "" && got != opts.VerifyDiffID {
 			return nil, fmt.Errorf("%w: expected %s, content hashes to %s", ErrDiffIDMismatch, opts.VerifyDiffID, got)
 		}
 	}
@@ -111,12 +119,48 @@ func withCompression(c Compression, err error) error {
 	return fmt.Errorf("%s layer: %w", c, err)
 }
 
-// readTar iterates the tar headers, hashing regular file content and
-// handing the files inspect selects to their writers.
-func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string, int64) io.WriteCloser) error {
-	tr := tar.NewReader(r)
-	h := xxh3.New()
-	buf := make([]byte, 256<<10)
+// readTar iterates the tar headers and records the entries while a second
+// goroutine hashes the regular files' content and hands the files inspect
+// selects to their writers (see blocks.go).
+func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string, int64) io.WriteCloser) (err error) {
+	msgs := make(chan message, 2*blockCount)
+	failed := make(chan struct{})
+	br := newBlockReader(r, msgs, failed)
+	hs := &hasher{in: msgs, free: br.free, inspect: inspect}
+	type outcome struct {
+		hashes []fileHash
+		panic  *bug.Error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				// A bug in the hasher or an inspector: stop the reader, take
+				// what it still sends, and panic again in its goroutine.
+				close(failed)
+				for range msgs {
+				}
+				done <- outcome{panic: bug.From(r)}
+			}
+		}()
+		done <- outcome{hashes: hs.run()}
+	}()
+	var last *fileJob // the last file announced
+	defer func() {
+		close(msgs)
+		out := <-done
+		if out.panic != nil {
+			panic(out.panic)
+		}
+		br.release()
+		if err == nil {
+			for _, fh := range out.hashes {
+				res.Entries[fh.entry].Hash = fh.hash
+			}
+		}
+	}()
+
+	tr := tar.NewReader(br)
 	var sparse int64 // Σ logical sizes of the sparse files so far
 	for n := 0; ; n++ {
 		if n&1023 == 0 && ctx.Err() != nil {
@@ -127,6 +171,13 @@ func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string,
 			return nil
 		}
 		if err != nil {
+			if last != nil && br.errAt >= 0 && br.errAt < last.start+last.size {
+				// The stream stopped inside the last file's content.
+				if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(br.err, io.EOF) {
+					return fmt.Errorf("reading %q: truncated tar stream", last.path)
+				}
+				return fmt.Errorf("reading %q: %w", last.path, br.err)
+			}
 			if errors.Is(err, io.ErrUnexpectedEOF) {
 				return fmt.Errorf("reading tar entry %d: truncated tar stream", n+1)
 			}
@@ -136,7 +187,8 @@ func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string,
 		if !ok {
 			continue
 		}
-		if e.Kind == File && hdr.Size > 0 && isSparse(hdr) {
+		switch {
+		case e.Kind == File && hdr.Size > 0 && isSparse(hdr):
 			// A sparse file's holes read back as zeros: a few bytes of tar can
 			// declare exabytes. Record the size extraction would materialise
 			// without expanding the holes; Next skips only the stored fragments.
@@ -145,39 +197,16 @@ func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string,
 			}
 			e.Size = hdr.Size
 			e.Hash = xxh3.HashString("sparse\x00" + e.Path)
-		} else if e.Kind == File && hdr.Size > 0 && hdr.Size <= int64(len(buf)) {
-			// Most files fit the buffer: read each whole and hash it in one
-			// call, which is faster than streaming it through the hasher.
-			n, err := io.ReadFull(tr, buf[:hdr.Size])
-			if err != nil {
-				if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-					return fmt.Errorf("reading %q: truncated tar stream", e.Path)
-				}
-				return fmt.Errorf("reading %q: %w", e.Path, err)
+		case e.Kind == File && hdr.Size > 0:
+			// The content follows the header: the hasher reads it from the
+			// blocks while the tar reader seeks past it.
+			e.Size = hdr.Size
+			last = &fileJob{entry: len(res.Entries), path: e.Path, start: br.pos, size: hdr.Size}
+			select {
+			case msgs <- message{file: last}:
+			case <-failed:
+				return errHasherFailed
 			}
-			if w := inspectFile(inspect, e.Path, hdr.Size); w != nil {
-				w.Write(buf[:n]) // an inspector's error only stops its feeding
-				w.Close()
-			}
-			e.Size = int64(n)
-			e.Hash = xxh3.Hash(buf[:n])
-		} else if e.Kind == File && hdr.Size > 0 {
-			h.Reset()
-			var copied int64
-			var err error
-			if w := inspectFile(inspect, e.Path, hdr.Size); w != nil {
-				copied, err = teeCopy(h, w, tr, buf)
-			} else {
-				copied, err = io.CopyBuffer(h, tr, buf)
-			}
-			if err != nil {
-				if errors.Is(err, io.ErrUnexpectedEOF) {
-					return fmt.Errorf("reading %q: truncated tar stream", e.Path)
-				}
-				return fmt.Errorf("reading %q: %w", e.Path, err)
-			}
-			e.Size = copied
-			e.Hash = h.Sum64()
 		}
 		if len(res.Entries) == cap(res.Entries) {
 			// Double rather than let append grow large slices by 1.25×,
@@ -200,40 +229,6 @@ func isSparse(hdr *tar.Header) bool {
 		}
 	}
 	return false
-}
-
-// inspectFile asks the inspect hook, if any, for a writer of the file.
-func inspectFile(inspect func(string, int64) io.WriteCloser, p string, size int64) io.WriteCloser {
-	if inspect == nil {
-		return nil
-	}
-	return inspect(p, size)
-}
-
-// teeCopy copies r into the hash h and the inspector w until EOF. w stops
-// receiving after its first error; it is closed at the end in any case.
-func teeCopy(h io.Writer, w io.WriteCloser, r io.Reader, buf []byte) (int64, error) {
-	defer w.Close()
-	var n int64
-	feed := true
-	for {
-		m, err := r.Read(buf)
-		if m > 0 {
-			h.Write(buf[:m]) // xxh3 never fails
-			if feed {
-				if _, werr := w.Write(buf[:m]); werr != nil {
-					feed = false
-				}
-			}
-			n += int64(m)
-		}
-		if errors.Is(err, io.EOF) {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-	}
 }
 
 // newEntry converts a tar header; ok is false for entries that are not part

@@ -38,6 +38,13 @@ func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, 
 	if err != nil {
 		return err
 	}
+	if lf.config != nil && lf.dockerfile.config.Path == "" {
+		lf.dockerfile.config = lf.config.Dockerfile
+	}
+	df, err := lf.dockerfile.parse()
+	if err != nil {
+		return err
+	}
 	if !lf.quiet {
 		opts.Notify = func(msg string) { notesMu.Lock(); notes = append(notes, msg); notesMu.Unlock() }
 	}
@@ -63,20 +70,17 @@ func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, 
 				p.Send(browse.LoadedMsg{Err: bug.From(r)})
 			}
 		}()
-		var err error
-		img, err = source.Open(ctx, ref, opts)
-		if err != nil {
-			p.Send(browse.LoadedMsg{Err: inputError(ref, err)})
-			return
-		}
-		aopts := []analyzer.Option{analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify),
+		aopts := []analyzer.Option{analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify), analyzer.WithDockerfile(df),
 			analyzer.WithProgress(func(pr analyzer.Progress) { p.Send(browse.ProgressMsg(pr)) })}
 		aopts = append(aopts, configOptions(lf.config)...)
-		a, err := analyzer.Analyze(ctx, img, aopts...)
+		// A daemon's image is analysed as it is saved, and spooled for the
+		// previews and extraction.
+		a, opened, err := openAnalyze(ctx, ref, opts, true, aopts...)
 		if err != nil {
 			p.Send(browse.LoadedMsg{Err: inputError(ref, err)})
 			return
 		}
+		img = opened
 		p.Send(browse.LoadedMsg{Analysis: a, Image: img.Image})
 	}()
 

@@ -231,6 +231,9 @@ func runCI(ctx context.Context, ref string, lf *loadFlags, cf *ciFlags, changed 
 	}
 	// The rule overrides apply to the analysis too, so that every report
 	// (savings, the reconstructed Dockerfile) agrees with the policy.
+	if lf.dockerfile.config.Path == "" {
+		lf.dockerfile.config = cfg.Dockerfile
+	}
 	a, err := load(ctx, ref, lf, stderr, analyzer.WithRuleOptions(cfg.RuleOptions()))
 	if err != nil {
 		return err

@@ -404,3 +404,25 @@ func TestCLITextReport(t *testing.T) {
 		t.Errorf("--severity completion: %q", r.stdout)
 	}
 }
+
+// TestCLIFixOutputs: strata fix has -f, and refuses -o naming its
+// Dockerfile or image before any work.
+func TestCLIFixOutputs(t *testing.T) {
+	dir := t.TempDir()
+	dockerfile := filepath.Join(dir, "Dockerfile")
+	os.WriteFile(dockerfile, []byte("FROM scratch\n"), 0o644)
+	demo := demoTar(t)
+	for _, args := range [][]string{
+		{"fix", demo, "--dockerfile", dockerfile, "-o", dockerfile},
+		{"fix", demo, "--dockerfile", dockerfile, "-o", demo},
+		{"fix", demo, "--dockerfile", dockerfile, "-f", "yaml"},
+	} {
+		r := runCLI(t, append(args, "-q")...)
+		if r.code != 2 || strings.Contains(r.stderr, "unknown shorthand") {
+			t.Errorf("%v: %d %q", args, r.code, r.stderr)
+		}
+	}
+	if b, _ := os.ReadFile(dockerfile); string(b) != "FROM scratch\n" {
+		t.Errorf("the Dockerfile was changed: %q", b)
+	}
+}

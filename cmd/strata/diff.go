@@ -210,6 +210,14 @@ func loadPair(ctx context.Context, oldRef, newRef string, lf *loadFlags, stderr 
 	if err != nil {
 		return nil, nil, err
 	}
+	// The Dockerfile is the new image's.
+	if lf.config != nil && lf.dockerfile.config.Path == "" {
+		lf.dockerfile.config = lf.config.Dockerfile
+	}
+	df, err := lf.dockerfile.parse()
+	if err != nil {
+		return nil, nil, err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	refs := [2]string{oldRef, newRef}
@@ -224,7 +232,11 @@ func loadPair(ctx context.Context, oldRef, newRef string, lf *loadFlags, stderr 
 			defer wg.Done()
 			errs[i] = func() (err error) {
 				defer bug.Catch(&err)
-				out[i], err = loadOne(ctx, ref, [2]string{"OLD", "NEW"}[i], opts, lf, cache, stderr, &mu)
+				var extra []analyzer.Option
+				if i == 1 {
+					extra = append(extra, analyzer.WithDockerfile(df))
+				}
+				out[i], err = loadOne(ctx, ref, [2]string{"OLD", "NEW"}[i], opts, lf, cache, stderr, &mu, extra...)
 				return err
 			}()
 			if errs[i] != nil {
@@ -249,7 +261,7 @@ func loadPair(ctx context.Context, oldRef, newRef string, lf *loadFlags, stderr 
 
 // loadOne opens and analyses one image, printing a line when it starts and
 // one when it is done (a progress bar per image would clash on one terminal).
-func loadOne(ctx context.Context, ref, label string, opts source.Options, lf *loadFlags, cache *analyzer.LayerCache, stderr io.Writer, mu *sync.Mutex) (*analyzer.Analysis, error) {
+func loadOne(ctx context.Context, ref, label string, opts source.Options, lf *loadFlags, cache *analyzer.LayerCache, stderr io.Writer, mu *sync.Mutex, extra ...analyzer.Option) (*analyzer.Analysis, error) {
 	say := func(format string, args ...any) {
 		if lf.quiet {
 			return
@@ -260,17 +272,14 @@ func loadOne(ctx context.Context, ref, label string, opts source.Options, lf *lo
 	}
 	start := time.Now()
 	say("loading %s %s", label, termtext.Escape(ref))
-	img, err := source.Open(ctx, ref, opts)
+	aopts := append([]analyzer.Option{analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify),
+		analyzer.WithLayerCache(cache)}, configOptions(lf.config)...)
+	aopts = append(aopts, extra...)
+	a, img, err := openAnalyze(ctx, ref, opts, false, aopts...)
 	if err != nil {
 		return nil, inputError(ref, err)
 	}
 	defer img.Close()
-	aopts := append([]analyzer.Option{analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify),
-		analyzer.WithLayerCache(cache)}, configOptions(lf.config)...)
-	a, err := analyzer.Analyze(ctx, img, aopts...)
-	if err != nil {
-		return nil, inputError(ref, err)
-	}
 	if err := img.Close(); err != nil {
 		return nil, fmt.Errorf("%s: removing temporary files: %w", ref, err)
 	}

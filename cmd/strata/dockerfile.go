@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/stratascan/strata/analyzer/dockerfile"
+	"github.com/stratascan/strata/analyzer/policy"
 )
 
 // dockerfileFlags name the Dockerfile that built the image.
@@ -16,6 +17,9 @@ type dockerfileFlags struct {
 	path      string
 	target    string
 	buildArgs []string
+	// config is the configuration file's dockerfile, used when the flag
+	// is not given.
+	config policy.DockerfileConfig
 }
 
 func (f *dockerfileFlags) register(c *cobra.Command) {
@@ -27,13 +31,22 @@ func (f *dockerfileFlags) register(c *cobra.Command) {
 
 // parse reads the Dockerfile, or returns nil when none was named.
 func (f *dockerfileFlags) parse() (*dockerfile.File, error) {
-	if f.path == "" {
+	path, target, args := f.path, f.target, map[string]string{}
+	if path == "" && f.config.Path != "" {
+		path = f.config.Path
+		if target == "" {
+			target = f.config.Target
+		}
+		for k, v := range f.config.BuildArgs {
+			args[k] = v
+		}
+	}
+	if path == "" {
 		if f.target != "" || len(f.buildArgs) > 0 {
 			return nil, usageError(errors.New("--target and --build-arg describe a Dockerfile: give it with --dockerfile"))
 		}
 		return nil, nil
 	}
-	args := map[string]string{}
 	for _, a := range f.buildArgs {
 		k, v, ok := strings.Cut(a, "=")
 		if !ok || k == "" {
@@ -41,11 +54,11 @@ func (f *dockerfileFlags) parse() (*dockerfile.File, error) {
 		}
 		args[k] = v
 	}
-	src, err := readDockerfile(f.path)
+	src, err := readDockerfile(path)
 	if err != nil {
 		return nil, usageError(err)
 	}
-	df, err := dockerfile.Parse(f.path, src, dockerfile.Options{Target: f.target, BuildArgs: args})
+	df, err := dockerfile.Parse(path, src, dockerfile.Options{Target: target, BuildArgs: args})
 	if err != nil {
 		return nil, usageError(fmt.Errorf("--dockerfile: %w", err))
 	}

@@ -352,14 +352,15 @@ func TestE2EDiffBrowserInTmux(t *testing.T) {
 	expect := func(step string, want ...string) { t.Helper(); term.expect(t, "t", step, 30*time.Second, want...) }
 	keys := func(k ...string) { t.Helper(); term.keys(t, "t", k...) }
 	expect("first screen", "strata diff", "OLD docker://"+e2eDiffV1Ref, "NEW docker://"+e2eDiffV2Ref,
-		"Layers  OLD │ NEW  (1 shared)", "[Details]", "Pair:   shared, paired by diffID", "D   -150 kB", "config.ini")
-	keys("j", "j", "j")
-	expect("the only-new layer", "Pair:   only-new", "mkdir -p /home/app")
+		"Layers  OLD │ NEW  (1 shared)", "[Details]", "Pair:   shared, paired by diffID", "-   -150 kB", "config.ini")
+	// Keys typed together (held keys, ssh) arrive in one read: each counts.
+	term.typed(t, "t", "jjj")
+	expect("the only-new layer, three keys typed at once", "Pair:   only-new", "mkdir -p /home/app")
 	keys("Tab", "l")
 	expect("packages tab", "[Packages 2]", "+ jq 1.6-2.1", "↑ curl")
 	keys("l", "l")
 	expect("config tab", "[Config 3]", "user added", "(none) → 1000:1000")
-	keys("Tab", "j")
+	keys("Tab", "s", "g", "j") // by name (the largest changes come first by default), from the top
 	expect("files: the info pane shows the file under the cursor", "[Details]", "/app/config.ini", "Change: modified", "OLD:    file")
 	keys("?")
 	expect("help", "Keys (? or esc to close)", "File tree")

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/fixtures"
 )
 
@@ -53,8 +54,8 @@ func TestHTMLDiffReportInChromium(t *testing.T) {
 	}
 	p := openPage(t, page)
 
-	type stat struct{ Key, Value string }
-	stats := eval[[]stat](p, `Array.from(document.querySelectorAll("#summary [data-key]")).map(e => ({Key: e.dataset.key, Value: e.dataset.value}))`)
+	type stat struct{ Key, Value, Text string }
+	stats := eval[[]stat](p, `Array.from(document.querySelectorAll("#summary [data-key]")).map(e => ({Key: e.dataset.key, Value: e.dataset.value, Text: e.textContent}))`)
 	if len(stats) < 15 {
 		t.Fatalf("the summary shows %d numbers: %v", len(stats), stats)
 	}
@@ -73,6 +74,22 @@ func TestHTMLDiffReportInChromium(t *testing.T) {
 		}
 		if got, err := strconv.ParseFloat(s.Value, 64); err != nil || got != want {
 			t.Errorf("%s: the page says %q, the JSON comparison %v", s.Key, s.Value, want)
+		}
+		// The values of each image read as the text reports write them.
+		if strings.HasSuffix(s.Key, ".delta") {
+			continue
+		}
+		var text string
+		switch {
+		case strings.HasPrefix(s.Key, "summary.efficiency."):
+			text = termtext.Percent(want)
+		case strings.HasPrefix(s.Key, "summary.findings.") || strings.HasSuffix(strings.TrimSuffix(strings.TrimSuffix(s.Key, ".old"), ".new"), "Count"):
+			text = strconv.FormatInt(int64(want), 10)
+		default:
+			text = termtext.Bytes(int64(want))
+		}
+		if s.Text != text {
+			t.Errorf("%s: the page shows %q, want %q", s.Key, s.Text, text)
 		}
 	}
 	if got, want := eval[int](p, `document.querySelectorAll("table.pairs tbody tr").length`), len(jsonAt(t, doc, "layers").([]any)); got != want {

@@ -96,6 +96,15 @@ func (x *e2eTerminal) expect(t *testing.T, session, step string, timeout time.Du
 	}
 }
 
+// typed sends text to a session in one write, as a terminal does with keys
+// typed faster than the program reads them.
+func (x *e2eTerminal) typed(t *testing.T, session, text string) {
+	t.Helper()
+	if out, err := x.run("send-keys", "-t", session, "-l", text); err != nil {
+		t.Fatalf("tmux send-keys -l %s: %v\n%s", text, err, out)
+	}
+}
+
 // keys types keys into a session, one at a time. After Escape it waits
 // longer than the terminal reader's escape timeout (50 ms): a key following
 // Escape sooner reads as that key with Alt, as in any terminal program.

@@ -42,8 +42,15 @@ The patch applies with ` + "`patch -p1`" + ` or ` + "`git apply`" + ` from the c
 		Example: `  strata fix docker://app:latest --dockerfile Dockerfile > fix.patch && git apply fix.patch
   strata fix docker://app:latest --dockerfile Dockerfile --write
   strata fix docker://app:latest --dockerfile Dockerfile --format json`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: imageArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := commandConfig(cmd, lf.quiet, stderr)
+			if err != nil {
+				return err
+			}
+			lf.config = &cfg
+			lf.dockerfile.config = cfg.Dockerfile
 			return runFix(cmd.Context(), args[0], lf, ff, stdout, stderr)
 		},
 	}
@@ -51,7 +58,7 @@ The patch applies with ` + "`patch -p1`" + ` or ` + "`git apply`" + ` from the c
 	fl := c.Flags()
 	fl.StringVarP(&ff.output, "output", "o", "", "write the patch (or the JSON) to this file instead of stdout")
 	fl.BoolVar(&ff.write, "write", false, "edit the Dockerfile in place, keeping the original as PATH.orig")
-	fl.StringVar(&ff.format, "format", "diff", "output format: diff or json")
+	formatFlag(c, &ff.format, []string{"diff", "json"}, "output format")
 	fl.StringSliceVar(&ff.fix, "fix", nil, "also apply the fixes that can change behaviour: security (an unprivileged USER)")
 	return c
 }
@@ -71,12 +78,20 @@ func runFix(ctx context.Context, ref string, lf *loadFlags, ff *fixFlags, stdout
 	if ff.write && ff.output != "" {
 		return usageError(errors.New("--write and -o: give one (--write edits the Dockerfile, -o writes the patch)"))
 	}
-	if lf.dockerfile.path == "" {
-		return usageError(errors.New("strata fix needs the Dockerfile: give it with --dockerfile PATH"))
+	if lf.dockerfile.path == "" && lf.dockerfile.config.Path == "" {
+		return usageError(errors.New("strata fix needs the Dockerfile: give it with --dockerfile PATH (or dockerfile: in .strata.yaml)"))
+	}
+	if err := checkOutputs(append(inputPaths(ref), lf.dockerfile.path), []output{{"-o", ff.output}}); err != nil {
+		return err
 	}
 	df, err := lf.dockerfile.parse()
 	if err != nil {
 		return err
+	}
+	if ff.write {
+		if _, err := os.Lstat(df.Path + ".orig"); err == nil {
+			return usageError(fmt.Errorf("--write: %s.orig exists: move it away first (it would be replaced by the backup)", df.Path))
+		}
 	}
 	a, err := load(ctx, ref, lf, stderr)
 	if err != nil {
@@ -94,13 +109,13 @@ func runFix(ctx context.Context, ref string, lf *loadFlags, ff *fixFlags, stdout
 		return fmt.Errorf("planning the fixes: %w", err)
 	}
 	if ff.write {
-		return writeInPlace(lf.dockerfile.path, plan, stderr)
+		return writeInPlace(df.Path, plan, stderr)
 	}
 	err = writeOutput(ff.output, stdout, func(w io.Writer) error {
 		if ff.format == "json" {
 			return plan.WriteJSON(w)
 		}
-		return plan.WriteDiff(w, diffName(lf.dockerfile.path))
+		return plan.WriteDiff(w, diffName(df.Path))
 	})
 	if err != nil {
 		return err

@@ -100,31 +100,64 @@ func load(ctx context.Context, ref string, f *loadFlags, stderr io.Writer, extra
 	if err != nil {
 		return nil, err
 	}
-	img, err := source.Open(ctx, ref, opts)
-	if err != nil {
-		return nil, inputError(ref, err)
+	if f.config != nil && f.dockerfile.config.Path == "" {
+		f.dockerfile.config = f.config.Dockerfile
 	}
-	defer img.Close()
-
-	var prog *progress
 	df, err := f.dockerfile.parse()
 	if err != nil {
 		return nil, err
 	}
+	var prog *progress
 	aopts := append([]analyzer.Option{analyzer.WithBaseLayers(f.baseLayers), analyzer.WithVerify(f.verify), analyzer.WithDockerfile(df)}, extra...)
 	if !f.quiet {
 		prog = newProgress(stderr, ref)
 		aopts = append(aopts, analyzer.WithProgress(prog.update))
 	}
 	aopts = append(aopts, configOptions(f.config)...)
-	a, err := analyzer.Analyze(ctx, img, aopts...)
+	a, img, err := openAnalyze(ctx, ref, opts, false, aopts...)
 	if prog != nil {
 		prog.finish(a, err)
 	}
 	if err != nil {
 		return nil, inputError(ref, err)
 	}
+	if err := img.Close(); err != nil {
+		return nil, fmt.Errorf("%s: removing temporary files: %w", ref, err)
+	}
 	return a, nil
+}
+
+// errNotStreamed says that an image is not read from a daemon's stream.
+var errNotStreamed = errors.New("not a daemon image")
+
+// openAnalyze opens and analyses an image. A daemon's image is analysed as
+// its save stream arrives, written nowhere (or, with spool, also to a
+// temporary file so that its layers can be read again); any other image is
+// opened and read in place. The image must be closed.
+func openAnalyze(ctx context.Context, ref string, opts source.Options, spool bool, aopts ...analyzer.Option) (*analyzer.Analysis, *source.Image, error) {
+	open := func(onLayer source.LayerFunc, progress func(read, total int64)) (*source.Image, error) {
+		o := opts
+		o.SaveProgress = progress
+		img, ok, err := source.OpenStream(ctx, ref, o, spool, onLayer)
+		if !ok {
+			return nil, errNotStreamed
+		}
+		return img, err
+	}
+	a, img, err := analyzer.AnalyzeStream(ctx, open, aopts...)
+	if !errors.Is(err, errNotStreamed) {
+		return a, img, err
+	}
+	img, err = source.Open(ctx, ref, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err = analyzer.Analyze(ctx, img, aopts...)
+	if err != nil {
+		img.Close()
+		return nil, nil, err
+	}
+	return a, img, nil
 }
 
 // inputError makes a load failure an exit-code-2 error that names the input.

@@ -12,18 +12,18 @@ import (
 	"golang.org/x/term"
 )
 
-// progress reports layer reading on stderr: a redrawn bar on a terminal,
-// one plain line per finished layer otherwise.
+// progress reports the loading of an image on stderr: on a terminal, one
+// redrawn line with the bytes read against the total known from the start,
+// the phase and an estimate of the time left; otherwise one plain line per
+// phase, in order.
 type progress struct {
 	w       io.Writer
 	tty     bool
 	ref     string
 	start   time.Time
 	drawn   time.Time
-	read    []int64
-	size    []int64
-	done    int
-	layers  int
+	last    analyzer.Progress
+	phase   analyzer.Phase
 	lastLen int
 }
 
@@ -40,42 +40,67 @@ func newProgress(w io.Writer, ref string) *progress {
 
 // update receives one progress report (calls are serialized by the analyzer).
 func (p *progress) update(u analyzer.Progress) {
-	if p.read == nil {
-		p.layers = u.Layers
-		p.read, p.size = make([]int64, u.Layers), make([]int64, u.Layers)
-	}
-	p.read[u.Layer], p.size[u.Layer] = u.Read, u.Size
-	if u.Done {
-		p.done++
+	p.last = u
+	if u.Phase != p.phase {
+		p.phase = u.Phase
 		if !p.tty {
-			fmt.Fprintf(p.w, "strata: layer %d/%d read (%s)\n", u.Layer+1, u.Layers, termtext.Bytes(u.Read))
+			if line := phaseLine(u); line != "" {
+				fmt.Fprintf(p.w, "strata: %s\n", line)
+			}
 		}
 	}
-	if p.tty && (u.Done || time.Since(p.drawn) > 100*time.Millisecond) {
+	if p.tty && (u.Phase != analyzer.PhaseRead || u.Done || time.Since(p.drawn) > 100*time.Millisecond) {
 		p.draw()
 	}
 }
 
+// phaseLine is the line a phase starts with when there is no terminal.
+func phaseLine(u analyzer.Progress) string {
+	switch u.Phase {
+	case analyzer.PhaseRead:
+		what := "reading"
+		if u.TotalBytes > 0 {
+			what += " " + termtext.Bytes(u.TotalBytes)
+		}
+		if u.Layers > 0 {
+			what += fmt.Sprintf(" in %d layers", u.Layers)
+		}
+		return what
+	case analyzer.PhaseMerge:
+		return fmt.Sprintf("merging %d layers", u.Layers)
+	case analyzer.PhaseRules:
+		return "computing the metrics and running the rules"
+	}
+	return ""
+}
+
 func (p *progress) draw() {
 	p.drawn = time.Now()
-	var read, total int64
-	for i := range p.read {
-		read += p.read[i]
-		total += max(p.size[i], p.read[i])
+	u := p.last
+	var line string
+	switch u.Phase {
+	case analyzer.PhaseRead:
+		const width = 30
+		frac := u.Fraction()
+		filled := int(float64(width) * frac)
+		line = fmt.Sprintf("\rReading [%s%s] %3.0f%%  %s", strings.Repeat("=", filled), strings.Repeat(" ", width-filled),
+			frac*100, termtext.Bytes(u.ReadBytes))
+		if u.TotalBytes > 0 {
+			line += " / " + termtext.Bytes(u.TotalBytes)
+		}
+		if u.Layers > 0 {
+			line += fmt.Sprintf("  %d/%d layers", u.LayersDone, u.Layers)
+		}
+		if left, ok := u.ETA(); ok {
+			line += fmt.Sprintf("  ETA %s", left.Round(time.Second))
+		}
+	case analyzer.PhaseMerge:
+		line = fmt.Sprintf("\rMerging %d layers…", u.Layers)
+	case analyzer.PhaseRules:
+		line = "\rComputing the metrics and running the rules…"
+	default:
+		return
 	}
-	const width = 30
-	filled := 0
-	if total > 0 {
-		filled = int(float64(width) * float64(read) / float64(total))
-	}
-	eta := ""
-	if el := time.Since(p.start); read > 0 && total > read && el > time.Second {
-		left := time.Duration(float64(el) * float64(total-read) / float64(read))
-		eta = fmt.Sprintf("  ETA %s", left.Round(time.Second))
-	}
-	line := fmt.Sprintf("\rReading layers [%s%s] %d/%d  %s / %s%s",
-		strings.Repeat("=", filled), strings.Repeat(" ", width-filled), p.done, p.layers,
-		termtext.Bytes(read), termtext.Bytes(total), eta)
 	pad := max(p.lastLen-len(line), 0)
 	p.lastLen = len(line)
 	fmt.Fprint(p.w, line+strings.Repeat(" ", pad))

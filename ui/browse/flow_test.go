@@ -23,7 +23,8 @@ func TestFlow(t *testing.T) {
 	m := New("demo.tar", WithFindings(demoFindings()), WithWorkDir(t.TempDir()))
 	tm, waitFor := uitest.Start(t, m, 100, 30)
 	for i := range a.Layers {
-		tm.Send(ProgressMsg(analyzer.Progress{Layer: i, Layers: len(a.Layers), Read: 10, Size: 10, Done: i < 4}))
+		tm.Send(ProgressMsg(analyzer.Progress{Phase: analyzer.PhaseRead, Layer: i, Layers: len(a.Layers), Read: 10, Size: 10, Done: i < 4,
+			ReadBytes: 10 * int64(i+1), TotalBytes: 10 * int64(len(a.Layers)), LayersDone: min(i+1, 4)}))
 	}
 	waitFor("layer 4 of 8 done")
 	tm.Send(LoadedMsg{Analysis: a, Image: img.Image})

@@ -28,6 +28,9 @@ type loading struct {
 	read   []int64
 	size   []int64
 	done   []bool
+	// last is the latest report: the image-wide figures and the phase.
+	last    ProgressMsg
+	started bool
 }
 
 func newLoading(ref string, styles *common.Styles, now time.Time) loading {
@@ -35,6 +38,10 @@ func newLoading(ref string, styles *common.Styles, now time.Time) loading {
 }
 
 func (l *loading) update(p ProgressMsg) {
+	l.last, l.started = p, true
+	if p.Layers == 0 {
+		return // a stream whose layers are not known yet
+	}
 	if l.read == nil || len(l.read) != p.Layers {
 		l.read, l.size, l.done = make([]int64, p.Layers), make([]int64, p.Layers), make([]bool, p.Layers)
 	}
@@ -51,31 +58,38 @@ func (l loading) view(w, h int) string {
 	var lines []string
 	lines = append(lines, s.TitleFocused.Render("strata")+"  "+s.Dim.Render("reading "+termtext.OneLine(l.ref, max(w-20, 10))))
 	lines = append(lines, "")
-	var read, total int64
 	done := 0
 	for i := range l.read {
-		read += l.read[i]
-		total += l.size[i]
 		if l.done[i] {
 			done++
 		}
 	}
 	elapsed := l.now.Sub(l.start)
-	if len(l.read) == 0 {
+	pr := analyzer.Progress(l.last)
+	if !l.started {
 		lines = append(lines, fmt.Sprintf("Opening the image… %s", elapsed.Round(time.Second)))
 	} else {
-		eta := ""
-		if read > 0 && total > read && elapsed > time.Second {
-			left := time.Duration(float64(elapsed) * float64(total-read) / float64(read))
-			eta = fmt.Sprintf("  ETA %s", left.Round(time.Second))
-		}
 		barW := max(min(w-40, 40), 10)
-		frac := 0.0
-		if total > 0 {
-			frac = float64(read) / float64(total)
+		frac := pr.Fraction()
+		line := fmt.Sprintf("%s %3.0f%%  ", s.DrawBar(frac, barW), frac*100)
+		if len(l.read) > 0 {
+			line += fmt.Sprintf("layer %d of %d done  ", done, len(l.read))
 		}
-		lines = append(lines, fmt.Sprintf("%s %3.0f%%  layer %d of %d done  %s / %s%s",
-			s.DrawBar(frac, barW), frac*100, done, len(l.read), termtext.Bytes(read), termtext.Bytes(total), eta))
+		line += termtext.Bytes(pr.ReadBytes)
+		if pr.TotalBytes > 0 {
+			line += " / " + termtext.Bytes(pr.TotalBytes)
+		}
+		switch pr.Phase {
+		case analyzer.PhaseMerge:
+			line += "  merging the layers…"
+		case analyzer.PhaseRules, analyzer.PhaseDone:
+			line += "  running the rules…"
+		default:
+			if left, ok := pr.ETA(); ok {
+				line += fmt.Sprintf("  ETA %s", left.Round(time.Second))
+			}
+		}
+		lines = append(lines, line)
 		lines = append(lines, "")
 		room := h - len(lines) - 3
 		first := 0

@@ -81,14 +81,19 @@ func TestLoadingView(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", sz.W, sz.H), func(t *testing.T) {
 			m := New("docker-archive:demo.tar", withClock(func() time.Time { return clock }))
 			m = send(m, tea.WindowSizeMsg{Width: sz.W, Height: sz.H})
+			var read int64
+			done := 0
 			for i := 0; i < 8; i++ {
-				p := analyzer.Progress{Layer: i, Layers: 8, Size: 400_000}
+				p := analyzer.Progress{Phase: analyzer.PhaseRead, Layer: i, Layers: 8, Size: 400_000, TotalBytes: 3_200_000}
 				switch {
 				case i < 3:
 					p.Read, p.Done = 400_000, true
+					done++
 				case i < 5:
 					p.Read = 100_000 * int64(i-2)
 				}
+				read += p.Read
+				p.ReadBytes, p.LayersDone = read, done
 				m = send(m, ProgressMsg(p))
 			}
 			clock = start.Add(4 * time.Second)

@@ -1,6 +1,7 @@
 package diffview
 
 import (
+	"charm.land/bubbles/v2/textinput"
 	"fmt"
 	"github.com/stratascan/strata/ui/common"
 	"strings"
@@ -43,6 +44,8 @@ type Model struct {
 	fixedStyles bool
 	footerHelp  common.Footer
 	help        common.Help
+	filter      textinput.Model
+	filtering   bool
 
 	focus      diffPane
 	tab        diffTab
@@ -75,6 +78,9 @@ func New(r *compare.Result, opts ...Option) Model {
 		o(&m)
 	}
 	m.footerHelp = common.NewFooter(m.styles)
+	m.filter = textinput.New()
+	m.filter.Prompt = "Filter: "
+	m.filter.Placeholder = "regexp or text matched in the path"
 	m.help = common.Help{Title: "Keys (? or esc to close)", Groups: helpGroups(m.keys), Legend: helpLegend}
 	return m
 }
@@ -106,32 +112,94 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// keyHandler handles a key press when it applies, and says whether it did.
+type keyHandler func(m *Model, msg tea.KeyPressMsg) (handled bool, cmd tea.Cmd)
+
+// keyHandlers are tried in order.
+var keyHandlers = []keyHandler{
+	(*Model).keyFilter,
+	(*Model).keyGlobal,
+	(*Model).keyHelp,
+	(*Model).keyMove,
+	(*Model).keyInfo,
+	(*Model).keyFiles,
+}
+
+// handleKey dispatches a key press.
 func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	for _, h := range keyHandlers {
+		if done, cmd := h(&m, msg); done {
+			return m, cmd
+		}
+	}
+	return m, nil
+}
+
+// keyFilter edits the path filter while its line is open.
+func (m *Model) keyFilter(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	if !m.filtering {
+		return false, nil
+	}
+	if msg.String() == "ctrl+c" {
+		m.quitting = true
+		return true, tea.Quit
+	}
+	if key.Matches(msg, m.keys.Close) || msg.Code == tea.KeyEnter {
+		m.filtering = false
+		m.filter.Blur()
+		return true, nil
+	}
+	var cmd tea.Cmd
+	m.filter, cmd = m.filter.Update(msg)
+	m.files.setFilter(m.filter.Value())
+	return true, cmd
+}
+
+// keyGlobal handles quitting, help, the filter and moving between panes.
+func (m *Model) keyGlobal(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Quit):
 		m.quitting = true
-		return m, tea.Quit
+		return true, tea.Quit
 	case key.Matches(msg, k.Help):
 		m.showHelp = !m.showHelp
 		m.help.Reset()
-		return m, nil
 	case m.showHelp && key.Matches(msg, k.Close):
 		m.showHelp = false
-		return m, nil
 	case m.showHelp:
-		m.help.Update(msg, k, m.styles, m.width, m.bodyHeight())
-		return m, nil
+		return false, nil
+	case key.Matches(msg, k.Filter):
+		m.filtering = true
+		m.setFocus(diffFiles)
+		return true, m.filter.Focus()
+	case key.Matches(msg, k.Close) && m.filter.Value() != "":
+		m.filter.SetValue("")
+		m.files.setFilter("")
 	case key.Matches(msg, k.NextPane):
 		m.setFocus((m.focus + 1) % 3)
-		return m, nil
 	case key.Matches(msg, k.PrevPane):
 		m.setFocus((m.focus + 2) % 3)
-		return m, nil
 	case key.Matches(msg, k.Findings):
 		m.focus, m.tab, m.infoScroll = diffInfo, tabFindings, 0
-		return m, nil
+	default:
+		return false, nil
 	}
+	return true, nil
+}
+
+// keyHelp scrolls the help overlay.
+func (m *Model) keyHelp(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	if !m.showHelp {
+		return false, nil
+	}
+	m.help.Update(msg, m.keys, m.styles, m.width, m.bodyHeight())
+	return true, nil
+}
+
+// keyMove moves the focused pane's cursor.
+func (m *Model) keyMove(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	k := m.keys
 	page := max(m.bodyHeight()/2-2, 1)
 	switch {
 	case key.Matches(msg, k.Up):
@@ -146,40 +214,58 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.scroll(-1 << 30)
 	case key.Matches(msg, k.Bottom):
 		m.scroll(1 << 30)
+	default:
+		return false, nil
 	}
-	switch m.focus {
-	case diffInfo:
-		switch {
-		case key.Matches(msg, k.LeftPane):
-			m.tab, m.infoScroll = (m.tab+3)%4, 0
-		case key.Matches(msg, k.RightPane):
-			m.tab, m.infoScroll = (m.tab+1)%4, 0
-		}
-	case diffFiles:
-		f := m.files
-		switch {
-		case key.Matches(msg, k.Collapse):
-			f.collapse()
-		case key.Matches(msg, k.Expand):
-			f.setOpen(true)
-		case key.Matches(msg, k.Toggle):
-			if n := f.current(); n > 0 {
-				f.setOpen(!f.nodes[n].open)
-			}
-		case key.Matches(msg, k.ToggleAll):
-			f.toggleAll()
-		case key.Matches(msg, k.ShowAdded):
-			f.toggleShow(bitAdded)
-		case key.Matches(msg, k.ShowRemoved):
-			f.toggleShow(bitRemoved)
-		case key.Matches(msg, k.ShowModified):
-			f.toggleShow(bitModified | bitTypeChanged)
-		case key.Matches(msg, k.Sort):
-			f.bySize = !f.bySize
-			f.refresh()
-		}
+	return true, nil
+}
+
+// keyInfo switches the info pane's tabs.
+func (m *Model) keyInfo(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	if m.focus != diffInfo {
+		return false, nil
 	}
-	return m, nil
+	switch {
+	case key.Matches(msg, m.keys.LeftPane):
+		m.tab, m.infoScroll = (m.tab+3)%4, 0
+	case key.Matches(msg, m.keys.RightPane):
+		m.tab, m.infoScroll = (m.tab+1)%4, 0
+	default:
+		return false, nil
+	}
+	return true, nil
+}
+
+// keyFiles collapses, expands, filters and sorts the file tree.
+func (m *Model) keyFiles(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	if m.focus != diffFiles {
+		return false, nil
+	}
+	k, f := m.keys, m.files
+	switch {
+	case key.Matches(msg, k.Collapse):
+		f.collapse()
+	case key.Matches(msg, k.Expand):
+		f.setOpen(true)
+	case key.Matches(msg, k.Toggle):
+		if n := f.current(); n > 0 {
+			f.setOpen(!f.nodes[n].open)
+		}
+	case key.Matches(msg, k.ToggleAll):
+		f.toggleAll()
+	case key.Matches(msg, k.ShowAdded):
+		f.toggleShow(bitAdded)
+	case key.Matches(msg, k.ShowRemoved):
+		f.toggleShow(bitRemoved)
+	case key.Matches(msg, k.ShowModified):
+		f.toggleShow(bitModified | bitTypeChanged)
+	case key.Matches(msg, k.Sort):
+		f.bySize = !f.bySize
+		f.refresh()
+	default:
+		return false, nil
+	}
+	return true, nil
 }
 
 // setFocus focuses a pane; the info pane then describes the item under
@@ -208,7 +294,16 @@ func (m Model) Quitting() bool { return m.quitting }
 
 const diffHeaderHeight = 5
 
-func (m Model) bodyHeight() int { return max(m.height-diffHeaderHeight-1, 4) }
+func (m Model) bodyHeight() int {
+	h := m.height - diffHeaderHeight - 1
+	if m.filterLine() {
+		h--
+	}
+	return max(h, 4)
+}
+
+// filterLine reports whether the filter's line is shown.
+func (m Model) filterLine() bool { return m.filtering || m.filter.Value() != "" }
 
 // View draws the screen in the alternate screen, with the mouse reported.
 func (m Model) View() tea.View {
@@ -237,6 +332,15 @@ func (m Model) render() string {
 		left := m.layersView(lw, lh) + "\n" + m.infoView(lw, ih)
 		right := m.styles.Box(m.filesTitle(), m.files.lines(m.styles, rw-2, bh-2, m.focus == diffFiles), rw, bh, m.focus == diffFiles)
 		b.WriteString(common.JoinColumns(left, right))
+	}
+	if m.filterLine() {
+		b.WriteByte('\n')
+		if m.filtering {
+			m.filter.SetWidth(max(m.width-len(m.filter.Prompt)-2, 10))
+			b.WriteString(common.Fit(m.filter.View(), m.width))
+		} else {
+			b.WriteString(common.Fit(m.styles.Dim.Render("Filter: "+termtext.Escape(m.filter.Value())+"   (/ to edit, esc to clear)"), m.width))
+		}
 	}
 	b.WriteByte('\n')
 	b.WriteString(common.Fit(m.footer(), m.width))
@@ -284,14 +388,23 @@ func (m Model) headerLines(w int) []string {
 		st.Change[changeStyle(compare.FileRemoved)].Render(fmt.Sprintf("-%d", fc.Removed)) + " " +
 		st.Change[changeStyle(compare.FileModified)].Render(fmt.Sprintf("~%d", fc.Modified+fc.TypeChanged)) +
 		st.Label.Render("   layers ") + st.Value.Render(fmt.Sprintf("%d → %d (%d shared)", s.LayerCount.Old, s.LayerCount.New, s.SharedLayers)) +
-		st.Label.Render("   packages ") + st.Value.Render(fmt.Sprint(len(r.Packages))) +
+		st.Label.Render("   packages ") + st.Value.Render(compare.PackageCounts(r.Packages)) +
 		st.Label.Render("   findings ") + st.Value.Render(fmt.Sprintf("%d new, %d fixed", len(r.Findings.New), len(r.Findings.Fixed))) +
 		st.Label.Render("   config ") + st.Value.Render(fmt.Sprint(len(r.Config)))
 	return []string{line1, line2, line3}
 }
 
+// unmatched reports a pair of layers put side by side by their position
+// only, with nothing in common: not a match.
+func unmatched(p compare.LayerPair) bool {
+	return p.Match == compare.ByPosition && p.Similarity == 0 && p.Old != nil && p.New != nil
+}
+
 // pairMark is the one-cell mark of a layer pair and its style.
 func (m Model) pairMark(p compare.LayerPair) string {
+	if unmatched(p) {
+		return m.styles.Change[changeStyle(compare.FileRemoved)].Render("≠")
+	}
 	switch p.Status {
 	case compare.Shared:
 		return m.styles.Dim.Render("=")
@@ -394,7 +507,10 @@ func (m Model) layerDetails(w int) []string {
 	}
 	p := m.r.Layers[m.layer]
 	how := string(p.Status)
-	if p.Match != "" {
+	switch {
+	case unmatched(p):
+		how = "not matched: side by side by position only (nothing in common)"
+	case p.Match != "":
 		how += ", paired by " + string(p.Match)
 		if p.Old != nil && p.New != nil && p.Status != compare.Shared {
 			how += fmt.Sprintf(" (%.0f%% similar)", p.Similarity*100)
@@ -519,8 +635,10 @@ func (m Model) footer() string {
 	switch {
 	case m.showHelp:
 		keys = []key.Binding{k.Up, k.Down, k.Close}
+	case m.filtering:
+		keys = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")), k.Close}
 	case m.focus == diffFiles:
-		keys = []key.Binding{k.Up, k.Down, k.Collapse, k.Expand, k.ToggleAll, k.ShowAdded, k.ShowRemoved, k.ShowModified, k.Sort}
+		keys = []key.Binding{k.Up, k.Down, k.Collapse, k.Expand, k.Filter, k.ToggleAll, k.ShowAdded, k.ShowRemoved, k.ShowModified, k.Sort}
 	case m.focus == diffInfo:
 		keys = []key.Binding{k.Up, k.Down, k.LeftPane, k.RightPane}
 	default:
@@ -535,7 +653,7 @@ func (m Model) footer() string {
 // helpGroups lists the comparison browser's keys for the help overlay.
 func helpGroups(k common.KeyMap) []common.HelpGroup {
 	return []common.HelpGroup{
-		{Title: "Global", Bindings: []key.Binding{k.NextPane, k.PrevPane, k.Findings, k.Help, k.Close, k.Quit}},
+		{Title: "Global", Bindings: []key.Binding{k.NextPane, k.PrevPane, k.Filter, k.Findings, k.Help, k.Close, k.Quit}},
 		{Title: "File tree", Bindings: []key.Binding{k.Collapse, k.Expand, k.Toggle, k.ToggleAll, k.ShowAdded, k.ShowRemoved, k.ShowModified, k.Sort}},
 		{Title: "Lists", Bindings: []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
 		{Title: "Info tabs", Bindings: []key.Binding{k.LeftPane, k.RightPane}},
@@ -544,5 +662,6 @@ func helpGroups(k common.KeyMap) []common.HelpGroup {
 
 // helpLegend explains the marks and colours.
 var helpLegend = []string{
-	"Colours: green added, red removed, yellow modified or type changed. Layers: = shared, ~ changed, - only in OLD, + only in NEW.",
+	"Files: + added (green)  - removed (red)  ~ modified or type changed (yellow), as in the image browser.",
+	"Layers: = shared  ~ changed  - only in OLD  + only in NEW  ≠ side by side by position only, nothing in common.",
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/stratascan/strata/ui/internal/uitest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -154,6 +155,8 @@ func TestDiffIdenticalAndQuit(t *testing.T) {
 func TestDiffTreeNavigation(t *testing.T) {
 	r := diffTestResult(t)
 	tr := newDiffTree(r.Files.Changes)
+	tr.bySize = false
+	tr.refresh()
 	var names []string
 	for _, n := range tr.rows {
 		names = append(names, tr.nodes[n].name)
@@ -175,5 +178,92 @@ func TestDiffTreeNavigation(t *testing.T) {
 	}
 	if tr.nodes[0].delta != r.Files.SizeDelta {
 		t.Errorf("root delta %d, want %d", tr.nodes[0].delta, r.Files.SizeDelta)
+	}
+}
+
+// rowsOf lists a diff tree's rows by name.
+func rowsOf(tr *diffTree) string {
+	var names []string
+	for _, n := range tr.rows {
+		names = append(names, tr.nodes[n].name)
+	}
+	return strings.Join(names, " ")
+}
+
+// TestDiffSortsBySize lists the largest changes first by default.
+func TestDiffSortsBySize(t *testing.T) {
+	tr := newDiffTree(diffTestResult(t).Files.Changes)
+	prev := int64(1 << 62)
+	for _, n := range tr.rows {
+		if tr.nodes[n].parent != 0 {
+			continue
+		}
+		d := abs64(tr.nodes[n].delta)
+		if d > prev {
+			t.Errorf("top-level rows not by size: %s", rowsOf(tr))
+		}
+		prev = d
+	}
+}
+
+// TestDiffFilter keeps the paths the filter matches, and their directories.
+func TestDiffFilter(t *testing.T) {
+	m := sendDiff(New(diffTestResult(t)), tea.WindowSizeMsg{Width: 120, Height: 40})
+	m = sendDiff(m, uitest.Keys("/", "c", "u", "r", "l", "enter")...)
+	if got := rowsOf(m.files); got != "usr bin curl" {
+		t.Errorf("filter curl: rows %q, want usr bin curl", got)
+	}
+	view := ansi.Strip(m.render())
+	if !strings.Contains(view, "Filter: curl") {
+		t.Errorf("the filter line is not shown:\n%s", view)
+	}
+	m = sendDiff(m, uitest.Keys("esc")...)
+	if got := rowsOf(m.files); !strings.Contains(got, "main.py") {
+		t.Errorf("esc did not clear the filter: %q", got)
+	}
+}
+
+// TestDiffMarkers marks file changes as the image browser does.
+func TestDiffMarkers(t *testing.T) {
+	m := sendDiff(New(diffTestResult(t)), tea.WindowSizeMsg{Width: 120, Height: 40})
+	view := ansi.Strip(m.render())
+	for _, want := range []string{"+    +40 kB", "-      -2 B", "~    +10 kB"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("the files lack %q:\n%s", want, view)
+		}
+	}
+	for _, bad := range []string{"A    +", "D    -", "M    +"} {
+		if strings.Contains(view, bad) {
+			t.Errorf("the files use the letter mark %q", bad)
+		}
+	}
+}
+
+// TestDiffPositionPairs labels layers side by side by position only, with
+// nothing in common, as not matched.
+func TestDiffPositionPairs(t *testing.T) {
+	r := *diffTestResult(t)
+	r.Layers = slices.Clone(r.Layers)
+	i := slices.IndexFunc(r.Layers, func(p compare.LayerPair) bool { return p.Old != nil && p.New != nil && p.Status != compare.Shared })
+	if i < 0 {
+		t.Fatal("no changed pair")
+	}
+	r.Layers[i].Match, r.Layers[i].Similarity = compare.ByPosition, 0
+	m := sendDiff(New(&r), tea.WindowSizeMsg{Width: 120, Height: 40})
+	m = sendDiff(m, uitest.Keys(strings.Split(strings.Repeat("j", i), "")...)...)
+	view := ansi.Strip(m.render())
+	if !strings.Contains(view, "not matched: side by side by position only") || strings.Contains(view, "paired by position") {
+		t.Errorf("the position pair reads as a match:\n%s", view)
+	}
+	if !strings.Contains(view, "≠ ") {
+		t.Errorf("the position pair has no ≠ mark:\n%s", view)
+	}
+}
+
+// TestDiffPackagesLabel says what the package count counts.
+func TestDiffPackagesLabel(t *testing.T) {
+	m := sendDiff(New(diffTestResult(t)), tea.WindowSizeMsg{Width: 200, Height: 40})
+	if view := ansi.Strip(m.render()); !strings.Contains(view, "packages 1 added, 1 upgraded") {
+		t.Errorf("the header does not say how the packages changed:\n%s", view)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"github.com/stratascan/strata/ui/common"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -60,12 +61,16 @@ type diffTree struct {
 	top    int
 	show   uint8
 	bySize bool
+	// match marks the nodes a path filter keeps (nil: no filter): those
+	// whose path matches and their ancestors.
+	match []bool
 }
 
 // newDiffTree builds the tree of a comparison's file changes, every
-// directory open.
+// directory open, the largest changes first.
 func newDiffTree(changes []compare.FileChange) *diffTree {
-	t := &diffTree{nodes: []diffNode{{name: "/", parent: -1, open: true}}, show: bitAdded | bitRemoved | bitModified | bitTypeChanged}
+	t := &diffTree{nodes: []diffNode{{name: "/", parent: -1, open: true}}, show: bitAdded | bitRemoved | bitModified | bitTypeChanged,
+		bySize: true}
 	index := map[string]int{"/": 0}
 	var ensure func(p string) int
 	ensure = func(p string) int {
@@ -98,8 +103,44 @@ func newDiffTree(changes []compare.FileChange) *diffTree {
 	return t
 }
 
-// shown reports whether a node passes the change-type toggles.
-func (t *diffTree) shown(i int) bool { return t.nodes[i].below&t.show != 0 }
+// shown reports whether a node passes the change-type toggles and the
+// path filter.
+func (t *diffTree) shown(i int) bool {
+	return t.nodes[i].below&t.show != 0 && (t.match == nil || t.match[i])
+}
+
+// path returns a node's absolute path.
+func (t *diffTree) path(i int) string {
+	var parts []string
+	for n := i; n > 0; n = t.nodes[n].parent {
+		parts = append(parts, t.nodes[n].name)
+	}
+	slices.Reverse(parts)
+	return "/" + strings.Join(parts, "/")
+}
+
+// setFilter keeps the paths a filter matches, as in the image browser: a
+// Go regexp matched anywhere in the path, or literal text when it is not
+// one; "" shows every path.
+func (t *diffTree) setFilter(text string) {
+	t.match = nil
+	if text != "" {
+		re, err := regexp.Compile(text)
+		if err != nil {
+			re = regexp.MustCompile(regexp.QuoteMeta(text))
+		}
+		t.match = make([]bool, len(t.nodes))
+		self := make([]bool, len(t.nodes))  // the path, or one above it, matches
+		for i := 1; i < len(t.nodes); i++ { // parents come before their children
+			self[i] = self[t.nodes[i].parent] || re.MatchString(t.path(i))
+			for n := i; self[i] && n >= 0 && !t.match[n]; n = t.nodes[n].parent {
+				t.match[n] = true
+			}
+		}
+		t.match[0] = true
+	}
+	t.refresh()
+}
 
 // kids returns a node's children in the current order.
 func (t *diffTree) kids(i int) []int {
@@ -231,7 +272,7 @@ func (t *diffTree) lines(s *common.Styles, w, h int, focused bool) []string {
 		mark := " "
 		detail := ""
 		if n.change != nil {
-			mark = compare.ChangeMark(n.change.Change)
+			mark = common.Markers[changeStyle(n.change.Change)]
 			style = s.Change[changeStyle(n.change.Change)]
 			if d := n.change.Detail(); d != "" {
 				detail = "  " + d

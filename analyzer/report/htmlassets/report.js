@@ -70,6 +70,33 @@
     }
   }
 
+  // Heap is a max-heap of jobs by area.
+  function Heap() { this.a = []; }
+  Heap.prototype.size = function () { return this.a.length; };
+  Heap.prototype.push = function (v) {
+    var a = this.a, i = a.length;
+    a.push(v);
+    while (i > 0) {
+      var up = (i - 1) >> 1;
+      if (a[up].area >= a[i].area) break;
+      var t = a[up]; a[up] = a[i]; a[i] = t; i = up;
+    }
+  };
+  Heap.prototype.pop = function () {
+    var a = this.a, top = a[0], last = a.pop();
+    if (a.length > 0) {
+      a[0] = last;
+      for (var i = 0; ;) {
+        var l = 2 * i + 1, r = l + 1, m = i;
+        if (l < a.length && a[l].area > a[m].area) m = l;
+        if (r < a.length && a[r].area > a[m].area) m = r;
+        if (m === i) break;
+        var t = a[m]; a[m] = a[i]; a[i] = t; i = m;
+      }
+    }
+    return top;
+  };
+
   // ---- the treemap ----------------------------------------------------------
   var map = document.getElementById("map");
   if (map && data.map) initMap();
@@ -115,29 +142,58 @@
     }
 
     var budget = 0;
-    function draw(n, x, y, w, h, depth) {
-      var ps = pieces(n);
-      squarify(ps, x, y, w, h);
-      for (var i = 0; i < ps.length; i++) {
-        var p = ps[i];
-        if (p.w < 0.5 || p.h < 0.5 || budget <= 0) continue;
-        budget--;
-        var id = shown.length;
-        shown.push(p);
-        var attrs = { x: p.x.toFixed(1), y: p.y.toFixed(1), width: p.w.toFixed(1), height: p.h.toFixed(1), "data-i": id, "data-depth": depth };
-        if (depth === 1) attrs["data-path"] = path(p.n);
-        if (p.kind === "dir" && p.n.c && p.w > 6 && p.h > 6) {
-          attrs["class"] = "dir" + (depth === 1 ? " zoomable" : "");
-          svg.appendChild(el("rect", attrs));
-          var head = p.h > 34 && p.w > 40 ? 15 : 0;
-          if (head) svg.appendChild(el("text", { x: (p.x + 3).toFixed(1), y: (p.y + 11).toFixed(1), "class": "dirname" }, clip(p.n.n + "  " + bytes(value(p.n)), p.w)));
-          draw(p.n, p.x + 1.5, p.y + head + 1, p.w - 3, p.h - head - 2.5, depth + 1);
+    // draw lays out the focused directory and then subdivides its
+    // directories largest rectangle first, so that when the budget of
+    // rectangles runs out the smallest are the ones left whole: a directory
+    // not subdivided is drawn in the colour of the layer that added most
+    // of it.
+    function draw(focusNode, w, h) {
+      var queue = new Heap();
+      queue.push({ n: focusNode, x: 0, y: 0, w: w, h: h, depth: 1, area: w * h });
+      var whole = [];
+      while (queue.size() > 0 && budget > 0) {
+        var job = queue.pop();
+        var ps = pieces(job.n);
+        squarify(ps, job.x, job.y, job.w, job.h);
+        var visible = 0;
+        for (var v = 0; v < ps.length; v++) if (ps[v].w >= 0.5 && ps[v].h >= 0.5) visible++;
+        if (job.rect && visible > budget) {
+          // Not enough rectangles left to subdivide it: it stays whole.
+          whole.push(job);
           continue;
         }
-        attrs["class"] = "leaf" + (p.n.o ? " other" : "") + (depth === 1 && p.n.c ? " zoomable" : "");
-        attrs.fill = color(p);
-        svg.appendChild(el("rect", attrs));
-        if (p.w > 46 && p.h > 14) svg.appendChild(el("text", { x: (p.x + 3).toFixed(1), y: (p.y + 11).toFixed(1) }, clip(label(p), p.w)));
+        if (job.rect) {
+          // Subdivide: the rectangle becomes a frame with a header.
+          job.rect.setAttribute("class", "dir" + (job.depth === 2 ? " zoomable" : ""));
+          if (job.head) svg.appendChild(el("text", { x: (job.px + 3).toFixed(1), y: (job.py + 11).toFixed(1), "class": "dirname" }, clip(job.n.n + "  " + bytes(value(job.n)), job.pw)));
+        }
+        for (var i = 0; i < ps.length; i++) {
+          var p = ps[i];
+          if (p.w < 0.5 || p.h < 0.5 || budget <= 0) continue;
+          budget--;
+          var id = shown.length;
+          shown.push(p);
+          var attrs = { x: p.x.toFixed(1), y: p.y.toFixed(1), width: p.w.toFixed(1), height: p.h.toFixed(1), "data-i": id, "data-depth": job.depth };
+          if (job.depth === 1) attrs["data-path"] = path(p.n);
+          var dir = p.kind === "dir" && p.n.c;
+          attrs["class"] = "leaf" + (p.n.o ? " other" : "") + (job.depth === 1 && dir ? " zoomable" : "");
+          attrs.fill = color(p);
+          var rect = el("rect", attrs);
+          svg.appendChild(rect);
+          if (dir && p.w > 6 && p.h > 6) {
+            var head = p.h > 34 && p.w > 40 ? 15 : 0;
+            queue.push({ n: p.n, x: p.x + 1.5, y: p.y + head + 1, w: p.w - 3, h: p.h - head - 2.5, depth: job.depth + 1,
+              rect: rect, head: head, px: p.x, py: p.y, pw: p.w, area: p.w * p.h });
+          } else if (p.w > 46 && p.h > 14) {
+            svg.appendChild(el("text", { x: (p.x + 3).toFixed(1), y: (p.y + 11).toFixed(1) }, clip(label(p), p.w)));
+          }
+        }
+      }
+      // Directories left whole get their name.
+      while (queue.size() > 0) whole.push(queue.pop());
+      for (var wi = 0; wi < whole.length; wi++) {
+        var q = whole[wi];
+        if (q.pw > 46 && q.h > 14) svg.appendChild(el("text", { x: (q.px + 3).toFixed(1), y: (q.py + 11).toFixed(1) }, clip(q.n.n, q.pw)));
       }
     }
     function label(p) {
@@ -160,7 +216,7 @@
       if (!focus.c || value(focus) <= 0) {
         svg.appendChild(el("text", { x: 12, y: 24 }, mode === "wasted" ? "No wasted bytes here." : "Nothing to draw here."));
       } else {
-        draw(focus, 0, 0, w, h, 1);
+        draw(focus, w, h);
       }
       renderCrumbs();
     }

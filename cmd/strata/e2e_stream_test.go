@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// e2eDockerBomb imports the 1 GiB bomb rootfs into the test Docker Engine
+// once and returns the engine's host.
+func e2eDockerBomb(t *testing.T) string {
+	t.Helper()
+	host := e2eNeedEnv(t, e2eVarDockerHost, "Docker Engine")
+	_, rootfs := e2eBomb(t)
+	s := &e2eBombState
+	s.dockerOnce.Do(func() {
+		_, s.dockerErr = e2eDocker(host, t.TempDir(), "import", rootfs, e2eBombTag)
+	})
+	if s.dockerErr != nil {
+		t.Fatal(s.dockerErr)
+	}
+	return host
+}
+
+// e2eTmpfs mounts a tmpfs of size bytes on a new directory.
+func e2eTmpfs(t *testing.T, size string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size="+size); err != nil {
+		t.Fatalf("mounting a %s tmpfs on %s (the test needs root): %v", size, dir, err)
+	}
+	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
+	return dir
+}
+
+// TestE2EDockerStreamNoSpool analyses a 1 GiB image of the real Docker
+// Engine with TMPDIR on a 64 MB tmpfs: the save stream is analysed as it
+// arrives and nothing is written, and the report is the one of the
+// docker-archive `docker save` writes of the same image. Without a
+// terminal, the progress is one line per phase, in order, the first with
+// the size the daemon reported.
+func TestE2EDockerStreamNoSpool(t *testing.T) {
+	e2eSkipShort(t)
+	host := e2eDockerBomb(t)
+	tmp := e2eTmpfs(t, "64m")
+	env := e2eEnv(t, "DOCKER_HOST="+host, "TMPDIR="+tmp)
+	out := filepath.Join(t.TempDir(), "stream.json")
+	r := e2eStrata(t, env, "analyze", "--format", "json", "-o", out, "docker://"+e2eBombTag)
+	if r.code != 0 {
+		t.Fatalf("strata analyze docker://%s with a 64 MB TMPDIR: want exit 0\n%s", e2eBombTag, r)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("the analysis wrote into TMPDIR: %v", left)
+	}
+	var phases []string
+	for _, line := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
+		word, _, _ := strings.Cut(strings.TrimPrefix(line, "strata: "), " ")
+		phases = append(phases, word)
+	}
+	if diff := cmp.Diff([]string{"loading", "reading", "merging", "computing", "analysed"}, phases); diff != "" {
+		t.Errorf("progress lines (-want +got):\n%s\n%s", diff, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "strata: reading 1.1 GB\n") {
+		t.Errorf("the reading line does not give the size the daemon reported:\n%s", r.stderr)
+	}
+
+	archive := filepath.Join(t.TempDir(), "saved.tar")
+	if _, err := e2eDocker(host, t.TempDir(), "save", "-o", archive, e2eBombTag); err != nil {
+		t.Fatal(err)
+	}
+	want := e2eAnalyzeJSON(t, e2eEnv(t), "docker-archive:"+archive)
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(e2eWithoutOrigin(t, want), e2eWithoutOrigin(t, got)); diff != "" {
+		t.Errorf("docker:// report differs from the docker-archive one (-archive +stream):\n%s", diff)
+	}
+}
+
+// e2eWithoutOrigin decodes a JSON report without the fields that say how the
+// image was reached (reference, source).
+func e2eWithoutOrigin(t *testing.T, b []byte) map[string]any {
+	t.Helper()
+	var m map[string]any
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	img, _ := m["image"].(map[string]any)
+	delete(img, "reference")
+	delete(img, "source")
+	return m
+}
