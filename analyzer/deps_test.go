@@ -1,6 +1,9 @@
 package analyzer_test
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -101,5 +104,59 @@ func statSources(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestOnlyExtractionWritesFiles keeps the analyzer from writing: nothing it
+// reads is modified, and the only files it creates are those the user asked
+// to extract (analyzer/extraction*.go) and the spool files of the daemon
+// sources, which their Image's Close removes.
+func TestOnlyExtractionWritesFiles(t *testing.T) {
+	writes := map[string]bool{
+		"Create": true, "OpenFile": true, "WriteFile": true, "Mkdir": true, "MkdirAll": true,
+		"Symlink": true, "Link": true, "Chmod": true, "Chown": true, "Lchown": true, "Chtimes": true,
+		"Rename": true, "Truncate": true, "OpenRoot": true, "CopyFS": true,
+	}
+	spools := map[string]bool{"CreateTemp": true, "MkdirTemp": true}
+	var found int
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == "testdata" {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		extraction := filepath.Dir(path) == "." && strings.HasPrefix(filepath.Base(path), "extraction")
+		spool := filepath.Dir(path) == "source"
+		ast.Inspect(f, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			if x, ok := sel.X.(*ast.Ident); !ok || x.Name != "os" {
+				return true
+			}
+			switch {
+			case writes[sel.Sel.Name] && extraction, spools[sel.Sel.Name] && spool:
+				found++
+			case writes[sel.Sel.Name] || spools[sel.Sel.Name]:
+				t.Errorf("%s calls os.%s: only the extraction code (analyzer/extraction*.go) writes files", path, sel.Sel.Name)
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found == 0 {
+		t.Error("found no file write at all: the test no longer sees the extraction code")
 	}
 }
