@@ -13,6 +13,10 @@ func rulesInput(a *Analysis, img *source.Image, base int, contents []*findings.C
 		Reference: img.Reference, Name: img.Name, Source: string(img.Source),
 		Layers: make([]findings.Layer, len(a.Layers)),
 	}
+	if df == nil && img.Provenance != nil {
+		// Without a Dockerfile, the one the build attestation embeds.
+		df, _ = dockerfile.FromProvenance(img.Provenance)
+	}
 	if df != nil && a.Config != nil {
 		in.Dockerfile = df.Map(a.Config.History, len(a.Layers))
 	}

@@ -27,6 +27,9 @@ type File struct {
 	Target int
 	// Escape is the escape character (\ or `).
 	Escape rune
+	// Origin says where the Dockerfile came from: "file" (the user gave
+	// it) or "provenance" (the image's build attestation embeds it).
+	Origin string
 }
 
 // Stage is one FROM and its instructions.
@@ -98,7 +101,7 @@ func Parse(path string, src []byte, opts Options) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, locate(err))
 	}
-	f := &File{Path: path, Source: src, Escape: res.EscapeToken}
+	f := &File{Path: path, Source: src, Escape: res.EscapeToken, Origin: "file"}
 	if _, _, err := instructions.Parse(res.AST, nil); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, locate(err))
 	}

@@ -2,6 +2,7 @@ package dockerfile
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -85,7 +86,7 @@ type expected struct {
 // Entries are aligned from the newest: the target stage's last instruction
 // made the last entry.
 func (f *File) Map(hist []v1.History, layers int) *Mapping {
-	m := &Mapping{File: f, Steps: make([]Step, len(hist)), From: "file"}
+	m := &Mapping{File: f, Steps: make([]Step, len(hist)), From: f.Origin}
 	nonEmpty := 0
 	for _, h := range hist {
 		if !h.EmptyLayer {
@@ -224,8 +225,30 @@ func (e expected) exact(got string) bool {
 		return argNames(g) == argNames(e.text)
 	case "COPY", "ADD":
 		return g == e.text || classicCopyMatches(got, e.in)
+	case "EXPOSE":
+		// BuildKit records the port set: "EXPOSE map[8080/tcp:{}]".
+		return ports(g) == ports(e.text)
 	}
 	return g == e.text
+}
+
+// ports returns the sorted ports of an EXPOSE text, with their protocol.
+func ports(s string) string {
+	var out []string
+	for _, w := range strings.FieldsFunc(strings.TrimPrefix(s, "EXPOSE"), func(r rune) bool {
+		return r == ' ' || r == '[' || r == ']' || r == '{' || r == '}'
+	}) {
+		w = strings.TrimPrefix(strings.TrimSuffix(w, ":"), "map")
+		if w == "" {
+			continue
+		}
+		if !strings.Contains(w, "/") {
+			w += "/tcp"
+		}
+		out = append(out, w)
+	}
+	slices.Sort(out)
+	return strings.Join(out, " ")
 }
 
 // argNames returns the names an ARG declares.
@@ -342,7 +365,8 @@ func (f *File) expected() []expected {
 			}
 		}
 		for _, in := range s.Instructions {
-			out = append(out, expected{in: in, keyword: in.Keyword, text: recorded(in), optional: in.Keyword == "ARG"})
+			// BuildKit before v0.10 records neither ARG nor ONBUILD.
+			out = append(out, expected{in: in, keyword: in.Keyword, text: recorded(in), optional: in.Keyword == "ARG" || in.Keyword == "ONBUILD"})
 		}
 	}
 	return out

@@ -66,6 +66,21 @@ func TestMapRecordedBuilds(t *testing.T) {
 			"L3 8 exact",    // RUN: continuation and a comment line inside it
 			"L-1 13 exact",  // ONBUILD, a metadata step of its own
 			"L4 14 exact"}}, // RUN of the stage built FROM builder
+		{dir: "multistage", recording: "buildkit.json", want: []string{
+			"L0 16 base", "L-1 17 exact", "L-1 18 exact", "L-1 19 exact",
+			"L1 20 exact",  // COPY --from=builder, recorded as COPY /opt/app/app.bin /usr/local/bin/app
+			"L2 21 exact",  // RUN |1 VERSION=2.0 /bin/sh -o pipefail -c … # buildkit
+			"L-1 23 exact", // EXPOSE, recorded as EXPOSE map[8080/tcp:{}]
+			"L-1 24 exact", "L-1 25 exact"}},
+		{dir: "multistage", recording: "buildkit-tools.json", target: "tools", want: []string{
+			"L0 3 base", "L-1 4 exact", "L-1 5 exact", "L1 6 exact", "L2 7 exact", "L3 8 exact",
+			"L4 14 exact"}}, // this BuildKit records no ONBUILD entry
+		{dir: "child", recording: "buildkit.json", want: []string{
+			// Without the base's ONBUILD entry the trigger cannot be told from
+			// the base image: it is reported as made before the first
+			// instruction, not guessed.
+			"L0 1 base", "L-1 1 base", "L-1 1 base", "L1 1 base", "L2 1 base", "L3 1 base", "L4 1 base", "L5 1 base",
+			"L6 2 exact"}},
 		{dir: "child", recording: "classic.json", want: []string{
 			"L0 1 base", "L-1 1 base", "L-1 1 base", "L1 1 base", "L2 1 base", "L3 1 base", "L-1 1 base", "L4 1 base",
 			"L5 0 none",             // the base image's ONBUILD trigger ran here: no line of this Dockerfile

@@ -7,12 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/stratascan/strata/analyzer/findings"
+	"github.com/stratascan/strata/analyzer/inputfile"
 )
 
 // BaselineVersion is the version of the baseline file's format.
@@ -103,7 +103,7 @@ func (b *Baseline) Write(w io.Writer) error {
 
 // ReadBaseline reads a baseline file.
 func ReadBaseline(path string) (*Baseline, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.ReadFile(path, inputfile.MaxMetadata)
 	if err != nil {
 		return nil, &ConfigError{File: path, Err: fmt.Errorf("cannot read the baseline: %w", unwrapPath(err))}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/glob"
+	"github.com/stratascan/strata/analyzer/inputfile"
 	yaml "go.yaml.in/yaml/v3"
 )
 
@@ -90,7 +91,7 @@ func sniffFormat(path string) Format {
 	if strings.Contains(strings.ToLower(filepath.Base(path)), "dive") {
 		return FormatDive
 	}
-	data, err := os.ReadFile(path)
+	data, err := inputfile.ReadFile(path, inputfile.MaxConfig)
 	if err != nil {
 		return FormatStrata
 	}
@@ -121,7 +122,7 @@ func Load(path string, format Format) (Config, error) {
 	if format == FormatDefault || path == "" {
 		return Default(), nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := inputfile.ReadFile(path, inputfile.MaxConfig)
 	if err != nil {
 		return Config{}, &ConfigError{File: path, Err: fmt.Errorf("cannot read the configuration: %w", unwrapPath(err))}
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"regexp"
 	"strings"
 
@@ -33,19 +32,28 @@ type archivePick struct {
 // ociBlobName matches members named by their digest in an OCI layout.
 var ociBlobName = regexp.MustCompile(`^blobs/sha256/([0-9a-f]{64})$`)
 
-// openTarFile opens and indexes a tar file. The returned file must be closed
-// by the caller (usually through the Image's closers).
-func openTarFile(path string) (*os.File, *tarIndex, error) {
-	f, err := os.Open(path)
+// openTarFile opens and indexes a tar file (or standard input, or a pipe,
+// spooled; see openImageFile). The returned cleanup closes the file and
+// removes a spooled copy; the caller calls it (usually through the Image's
+// closers).
+func openTarFile(ctx context.Context, path string, opts Options) (*tarIndex, func() error, error) {
+	f, cleanup, err := openImageFile(ctx, path, opts.TempDir)
 	if err != nil {
-		return nil, nil, fileError(err)
+		return nil, nil, err
+	}
+	closeAll := func() error {
+		err := f.Close()
+		if cerr := cleanup(); cerr != nil {
+			err = cerr
+		}
+		return err
 	}
 	idx, err := indexTar(f)
 	if err != nil {
-		f.Close()
+		closeAll()
 		return nil, nil, err
 	}
-	return f, idx, nil
+	return idx, closeAll, nil
 }
 
 // fileError turns an os error into a concrete cause.
@@ -63,7 +71,7 @@ func fileError(err error) error {
 // (manifest.json), else an OCI layout packed in a tar (index.json or
 // oci-layout). want is the source the caller asked for ("" to sniff).
 func openArchive(ctx context.Context, path string, pick archivePick, want Kind, opts Options) (*Image, error) {
-	f, idx, err := openTarFile(path)
+	idx, closeAll, err := openTarFile(ctx, path, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -82,10 +90,10 @@ func openArchive(ctx context.Context, path string, pick archivePick, want Kind, 
 		err = notImagef("no manifest.json or index.json in the archive")
 	}
 	if err != nil {
-		f.Close()
+		closeAll()
 		return nil, err
 	}
-	img.closers = append(img.closers, f.Close)
+	img.closers = append(img.closers, closeAll)
 	return img, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/stratascan/strata/analyzer/inputfile"
 	"os"
 	"path/filepath"
 )
@@ -62,7 +63,7 @@ func dockerEndpoint() (endpoint, error) {
 	from := "DOCKER_CONTEXT"
 	if name == "" {
 		from = "current context"
-		b, err := os.ReadFile(filepath.Join(dir, "config.json"))
+		b, err := inputfile.ReadFile(filepath.Join(dir, "config.json"), inputfile.MaxConfig)
 		if err == nil {
 			var cfg struct {
 				CurrentContext string `json:"currentContext"`
@@ -84,7 +85,7 @@ func contextEndpoint(dir, name, from string) (endpoint, error) {
 	sum := sha256.Sum256([]byte(name))
 	id := hex.EncodeToString(sum[:])
 	metaPath := filepath.Join(dir, "contexts", "meta", id, "meta.json")
-	b, err := os.ReadFile(metaPath)
+	b, err := inputfile.ReadFile(metaPath, inputfile.MaxConfig)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return endpoint{}, fmt.Errorf("docker context %q (from %s) not found: no %s", name, from, metaPath)
@@ -122,7 +123,7 @@ func contextEndpoint(dir, name, from string) (endpoint, error) {
 // With required, ca.pem (when verifying) and the key pair must exist.
 func loadTLS(dir string, skipVerify, required bool) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: skipVerify} //nolint:gosec // opt-in
-	ca, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
+	ca, err := inputfile.ReadFile(filepath.Join(dir, "ca.pem"), inputfile.MaxCA)
 	switch {
 	case err == nil:
 		pool := x509.NewCertPool()

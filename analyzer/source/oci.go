@@ -136,10 +136,11 @@ func openLayout(_ context.Context, st store, path, tag string, opts Options) (*I
 		name = path
 	}
 	return &Image{
-		Image:    si,
-		Name:     name,
-		Digest:   ch.desc.Digest.String(),
-		Platform: fromConfig(si.config).String(),
+		Image:      si,
+		Name:       name,
+		Digest:     ch.desc.Digest.String(),
+		Platform:   fromConfig(si.config).String(),
+		Provenance: layoutProvenance(st, r, top, ch.desc.Digest),
 	}, nil
 }
 

@@ -75,6 +75,9 @@ func open(ctx context.Context, r Reference, opts Options) (*Image, error) {
 // openPath sniffs an existing path: an OCI layout directory, else a tar
 // holding manifest.json (docker archive) or index.json/oci-layout (OCI).
 func openPath(ctx context.Context, p string, opts Options) (*Image, error) {
+	if p == Stdin {
+		return openArchive(ctx, p, archivePick{index: -1}, "", opts)
+	}
 	st, err := os.Stat(p)
 	if err != nil {
 		return nil, fileError(err)

@@ -95,7 +95,7 @@ func ParseReference(ref string, forced Kind) (Reference, error) {
 	case OCI, OCIArchive:
 		r.Path, r.Tag, _ = splitPath(rest, false)
 	case "":
-		if exists(rest) || looksLikePath(rest) {
+		if rest == Stdin || exists(rest) || looksLikePath(rest) {
 			r.Path = rest
 		} else {
 			r.Name = rest

@@ -76,6 +76,10 @@ type Image struct {
 	Digest string
 	// Platform is "os/arch[/variant]" of the image.
 	Platform string
+	// Provenance is the in-toto statement with the SLSA provenance that
+	// BuildKit attached to the image (an OCI layout built with
+	// --provenance), or nil.
+	Provenance []byte
 
 	closers []func() error
 	// members are the archive members the layers were read from, when

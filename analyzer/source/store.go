@@ -1,9 +1,11 @@
 package source
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
+	"github.com/stratascan/strata/analyzer/inputfile"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -68,10 +70,10 @@ func (s dirStore) size(name string) (int64, error) {
 	return st.Size(), nil
 }
 
-func (s dirStore) open(name string) (io.ReadCloser, error) { return os.Open(s.path(name)) }
+func (s dirStore) open(name string) (io.ReadCloser, error) { return inputfile.Open(s.path(name)) }
 
 func (s dirStore) readerAt(name string) (io.ReaderAt, io.Closer, error) {
-	f, err := os.Open(s.path(name))
+	f, err := inputfile.Open(s.path(name))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -79,17 +81,23 @@ func (s dirStore) readerAt(name string) (io.ReaderAt, io.Closer, error) {
 }
 
 func (s dirStore) readAll(name string) ([]byte, error) {
-	f, err := os.Open(s.path(name))
+	b, err := inputfile.ReadFile(s.path(name), maxJSON)
+	var tl *inputfile.TooLargeError
+	if errors.As(err, &tl) {
+		return nil, metadataTooLarge(name, tl.Size)
+	}
 	if err != nil {
-		return nil, err
+		return nil, unwrapPathError(err)
 	}
-	defer f.Close()
-	var b bytes.Buffer
-	if _, err := b.ReadFrom(io.LimitReader(f, maxJSON+1)); err != nil {
-		return nil, fmt.Errorf("reading %s: %w", name, err)
+	return b, nil
+}
+
+// unwrapPathError drops the *fs.PathError wrapper, whose message repeats the
+// path the caller names anyway.
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
 	}
-	if b.Len() > maxJSON {
-		return nil, fmt.Errorf("%s is too large for metadata", name)
-	}
-	return b.Bytes(), nil
+	return err
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/stratascan/strata/analyzer/inputfile"
 )
 
 // netLimits are the time limits and retries of registry requests.
@@ -68,9 +69,9 @@ func registryTransport(host string, opts Options) (http.RoundTripper, error) {
 
 // caPool is the system trust store with the certificates of file added.
 func caPool(file string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(file)
+	pem, err := inputfile.ReadFile(file, inputfile.MaxCA)
 	if err != nil {
-		return nil, fmt.Errorf("reading the CA file %s: %w", file, fileError(err))
+		return nil, fmt.Errorf("reading the CA file %s: %w", file, fileError(unwrapPathError(err)))
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {

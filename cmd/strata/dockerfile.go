@@ -3,12 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
+	"io/fs"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/stratascan/strata/analyzer/dockerfile"
+	"github.com/stratascan/strata/analyzer/inputfile"
 	"github.com/stratascan/strata/analyzer/policy"
 )
 
@@ -68,24 +68,19 @@ func (f *dockerfileFlags) parse() (*dockerfile.File, error) {
 // readDockerfile reads a Dockerfile, refusing what is not a regular file
 // or is larger than a Dockerfile can be.
 func readDockerfile(path string) ([]byte, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("--dockerfile: %w", err)
-	}
-	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("--dockerfile: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("--dockerfile %s: not a regular file", path)
-	}
-	src, err := io.ReadAll(io.LimitReader(fh, dockerfile.MaxSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("--dockerfile %s: %w", path, err)
-	}
-	if len(src) > dockerfile.MaxSize {
+	src, err := inputfile.ReadFile(path, dockerfile.MaxSize)
+	var tl *inputfile.TooLargeError
+	switch {
+	case errors.As(err, &tl):
 		return nil, fmt.Errorf("--dockerfile %s: larger than %d bytes: not a Dockerfile", path, dockerfile.MaxSize)
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("--dockerfile %s: no such file", path)
+	case err != nil:
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("--dockerfile %s: %w", path, err)
 	}
 	return src, nil
 }

@@ -2,11 +2,11 @@ package browse
 
 import (
 	"fmt"
-	"github.com/stratascan/strata/ui/common"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/report/termtext"
+	"github.com/stratascan/strata/ui/common"
 )
 
 // Details is the layer details pane: the selected layer's digests, sizes,
@@ -86,10 +86,7 @@ func (m Details) lines() []string {
 	if cmd == "" {
 		cmd = layerCommand(l)
 	}
-	for _, line := range common.Wrap(termtext.Escape(cmd), max(w, 1)) {
-		out = append(out, line)
-	}
-	return out
+	return append(out, common.Wrap(termtext.Escape(cmd), max(w, 1))...)
 }
 
 // View draws the pane.
