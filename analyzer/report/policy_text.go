@@ -30,11 +30,13 @@ func WritePolicyJSON(w io.Writer, a *analyzer.Analysis, r *policy.Result, tool T
 // fix), then each check with its outcome, threshold, value and reason, and
 // the closing "PASS [pass:N fail:N skip:N]" line.
 func WritePolicyText(w io.Writer, a *analyzer.Analysis, r *policy.Result, opts TextOptions) error {
-	if opts.TopWasted <= 0 {
+	if opts.TopWasted == 0 {
 		opts.TopWasted = 10
 	}
-	if opts.Width <= 0 {
-		opts.Width = 60
+	var ww *wrapWriter
+	if opts.Width > 0 {
+		ww = &wrapWriter{w: w, width: opts.Width}
+		w = ww
 	}
 	ew := &errWriter{w: w}
 	ew.printf("Image:  %s (%s)\n", termtext.Escape(a.Image.Reference), a.Image.Source)
@@ -43,6 +45,9 @@ func WritePolicyText(w io.Writer, a *analyzer.Analysis, r *policy.Result, opts T
 	writeInefficient(ew, a, r, opts)
 	writePolicyFindings(ew, r, opts)
 	writeEvaluation(ew, r)
+	if ww != nil && ew.err == nil {
+		ew.err = ww.Close()
+	}
 	return ew.err
 }
 
@@ -142,7 +147,7 @@ func writePolicyFindings(w *errWriter, r *policy.Result, opts TextOptions) {
 	w.printf("\n")
 	for _, f := range failing {
 		w.printf("  FAIL  %-8s  %s  %s\n", f.Severity, f.Rule, termtext.Escape(f.Title))
-		w.printf("        %s\n", FindingWhere(f.Finding, opts.Width))
+		w.printf("        %s\n", FindingWhere(f.Finding, opts.fitted(30, 20)))
 		if paths := FindingPaths(f.Finding, 3); paths != "" {
 			w.printf("        paths: %s\n", paths)
 		}
@@ -168,7 +173,7 @@ func writePolicyFindings(w *errWriter, r *policy.Result, opts TextOptions) {
 		if !f.New {
 			state = "known"
 		}
-		w.printf("  %-5s %-8s  %s  %s (%s)\n", state, f.Severity, f.Rule, termtext.Escape(f.Title), FindingWhere(f.Finding, opts.Width/2))
+		w.printf("  %-5s %-8s  %s  %s (%s)\n", state, f.Severity, f.Rule, termtext.Escape(f.Title), FindingWhere(f.Finding, opts.fitted(30, 20)/2))
 	}
 	w.printf("\n")
 }

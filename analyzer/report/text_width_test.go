@@ -144,3 +144,34 @@ func TestTextSeverityAndTop(t *testing.T) {
 		t.Errorf("TopWasted -1: %d paths, want all %d (more than 10)", got, len(a.Wasted))
 	}
 }
+
+// TestPolicyTextWidth: the gate's text report fits its width too, and
+// without one is unchanged (its golden file).
+func TestPolicyTextWidth(t *testing.T) {
+	a, r := evaluated(t)
+	var whole bytes.Buffer
+	if err := report.WritePolicyText(&whole, a, r, report.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	longest := 0
+	for _, l := range strings.Split(whole.String(), "\n") {
+		longest = max(longest, utf8.RuneCountInString(l))
+	}
+	if longest <= 80 {
+		t.Fatalf("the longest whole line has %d columns: the test exercises nothing", longest)
+	}
+	for _, width := range []int{50, 80, 120} {
+		var buf bytes.Buffer
+		if err := report.WritePolicyText(&buf, a, r, report.TextOptions{Width: width}); err != nil {
+			t.Fatal(err)
+		}
+		for i, l := range strings.Split(buf.String(), "\n") {
+			if n := utf8.RuneCountInString(l); n > width {
+				t.Errorf("at %d columns: line %d has %d: %q", width, i+1, n, l)
+			}
+		}
+		if !strings.Contains(buf.String(), "\nFAIL [") && !strings.Contains(buf.String(), "\nPASS [") {
+			t.Errorf("at %d columns: the closing verdict line is gone", width)
+		}
+	}
+}

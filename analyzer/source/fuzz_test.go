@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -88,7 +89,19 @@ func ociSeeds(t *testing.T) [][3][]byte {
 	nested := []byte(`{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"@M","size":0}]}`)
 	docker := bytes.ReplaceAll(bytes.ReplaceAll(man, []byte("application/vnd.oci.image.manifest.v1+json"), []byte(types.DockerManifestSchema2)),
 		[]byte("application/vnd.oci.image.layer.v1.tar+gzip"), []byte(types.DockerLayer))
-	return [][3][]byte{{idx, man, cfg}, {plat, man, cfg}, {nested, man, cfg}, {idx, docker, cfg}, {[]byte(`{}`), []byte(`{}`), []byte(`{}`)}}
+	// An index bomb: index.json names the manifest slot, an index naming
+	// the config slot eight times, itself an index naming the manifest
+	// slot's digest eight times (a cycle the digests cannot close).
+	eight := func(d string) []byte {
+		e := `{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"` + d + `","size":0}`
+		return []byte(`{"schemaVersion":2,"manifests":[` + strings.TrimSuffix(strings.Repeat(e+",", 8), ",") + `]}`)
+	}
+	// Many layers: the same layer listed 3,000 times.
+	many := bytes.Replace(man, []byte(`{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"@L","size":@S}`),
+		bytes.TrimSuffix(bytes.Repeat([]byte(`{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"@L","size":@S},`), 3000), []byte(",")), 1)
+	manyCfg := bytes.Replace(cfg, []byte(`"diff_ids":["@D"]`), []byte(`"diff_ids":[`+strings.TrimSuffix(strings.Repeat(`"@D",`, 3000), ",")+`]`), 1)
+	return [][3][]byte{{idx, man, cfg}, {plat, man, cfg}, {nested, man, cfg}, {idx, docker, cfg}, {[]byte(`{}`), []byte(`{}`), []byte(`{}`)},
+		{nested, eight("@C"), eight("@M")}, {idx, many, manyCfg}}
 }
 
 // FuzzOCILayout fuzzes index.json, the image manifest and the config of an

@@ -119,12 +119,12 @@ func runRootCI(ctx context.Context, ref string, lf *loadFlags, stdout, stderr io
 type ciRender func(w io.Writer, a *analyzer.Analysis, r *policy.Result) error
 
 // ciRenderer returns the writer of a report format.
-func ciRenderer(format string) (ciRender, bool) {
+func ciRenderer(format string, width int) (ciRender, bool) {
 	tool := tool()
 	switch format {
 	case "text":
 		return func(w io.Writer, a *analyzer.Analysis, r *policy.Result) error {
-			return report.WritePolicyText(w, a, r, report.TextOptions{})
+			return report.WritePolicyText(w, a, r, report.TextOptions{Width: width})
 		}, true
 	case "json":
 		return func(w io.Writer, a *analyzer.Analysis, r *policy.Result) error {
@@ -155,8 +155,8 @@ type ciOutput struct {
 }
 
 // ciOutputs validates --format, -o and --report.
-func ciOutputs(cf *ciFlags) ([]ciOutput, error) {
-	render, ok := ciRenderer(cf.format)
+func ciOutputs(cf *ciFlags, stdout io.Writer) ([]ciOutput, error) {
+	render, ok := ciRenderer(cf.format, textWidth(stdout, cf.output))
 	if !ok {
 		return nil, usageError(fmt.Errorf("--format %q: unknown format (use %s)", cf.format, orList(ciFormats)))
 	}
@@ -166,7 +166,7 @@ func ciOutputs(cf *ciFlags) ([]ciOutput, error) {
 		if !ok || path == "" {
 			return nil, usageError(fmt.Errorf("--report %q: want FORMAT=FILE, e.g. sarif=strata.sarif", spec))
 		}
-		render, known := ciRenderer(format)
+		render, known := ciRenderer(format, textWidth(nil, path))
 		if !known {
 			return nil, usageError(fmt.Errorf("--report %q: unknown format %q (use %s)", spec, format, orList(ciFormats)))
 		}
@@ -199,7 +199,7 @@ func ciConfig(cf *ciFlags, changed func(string) bool) (policy.Config, error) {
 // runCI loads the image, evaluates the policy, writes the reports, and
 // returns errPolicyFailed (exit 1) when a check failed.
 func runCI(ctx context.Context, ref string, lf *loadFlags, cf *ciFlags, changed func(string) bool, stdout, stderr io.Writer) error {
-	outs, err := ciOutputs(cf)
+	outs, err := ciOutputs(cf, stdout)
 	if err != nil {
 		return err
 	}

@@ -385,6 +385,12 @@ func TestCLITextReport(t *testing.T) {
 			}
 		}
 	}
+	t.Setenv("COLUMNS", "")
+	for _, l := range strings.Split(runCLI(t, "ci", demo, "-q").stdout, "\n") {
+		if utf8.RuneCountInString(l) > 80 {
+			t.Errorf("strata ci: a line of %d columns: %q", utf8.RuneCountInString(l), l)
+		}
+	}
 	r := runCLI(t, "analyze", demo, "-q", "--severity", "high")
 	if r.code != 0 || !strings.Contains(r.stdout, "cloud-credentials") || strings.Contains(r.stdout, "] MEDIUM") || !strings.Contains(r.stdout, "below high not shown") {
 		t.Errorf("--severity high: %d\n%s", r.code, r.stdout)

@@ -284,7 +284,9 @@ func TestHTMLReportHostileNames(t *testing.T) {
 	if want := map[string]int{"img": 0, "script": 2, "handlers": 0}; fmt.Sprint(counts) != fmt.Sprint(want) {
 		t.Errorf("the page's elements: %v; want %v (no markup of the image may become elements)", counts, want)
 	}
-	text := eval[string](p, `document.body.innerText`)
+	// The text of the page outside its scripts (sections below the fold
+	// are not rendered until scrolled to, so innerText would miss them).
+	text := eval[string](p, `Array.from(document.body.querySelectorAll(":scope > :not(script)")).map(e => e.textContent).join("\n")`)
 	for _, s := range []string{
 		"/hostile/<img src=x onerror=window.__pwned=1>",
 		"/hostile/</script><img src=x onerror=window.__pwned=2>",

@@ -41,6 +41,7 @@ IMAGE is one of:
   oci-archive:PATH                          an OCI image layout packed in a tar
   registry://REF                            a registry, without any daemon
   PATH                                      a file or directory, its format sniffed
+  -                                         standard input (cat img.tar | strata analyze -)
   REF                                       the Docker Engine if it has it, else Podman, else containerd, else the registry
 
 On a terminal, strata IMAGE opens the interactive browser (press ? for its keys).
