@@ -3,6 +3,7 @@ package dockerfile
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -38,6 +39,16 @@ type Location struct {
 	EndLine int `json:"endLine"`
 	// Instruction is its first line as written.
 	Instruction string `json:"instruction"`
+}
+
+// String names the lines the way compilers do: "Dockerfile:7", or
+// "Dockerfile:7-9" for an instruction over several lines.
+func (l *Location) String() string {
+	s := l.Path + ":" + strconv.Itoa(l.Line)
+	if l.EndLine > l.Line {
+		s += "-" + strconv.Itoa(l.EndLine)
+	}
+	return s
 }
 
 // Step is the mapping of one history entry.

@@ -195,13 +195,7 @@ func FindingWhere(f findings.Finding, width int) string {
 
 // DockerfileLine names a Dockerfile line the way compilers do
 // ("Dockerfile:7", "Dockerfile:7-9" for an instruction over several lines).
-func DockerfileLine(d *dockerfile.Location) string {
-	s := termtext.Escape(d.Path) + ":" + strconv.Itoa(d.Line)
-	if d.EndLine > d.Line {
-		s += "-" + strconv.Itoa(d.EndLine)
-	}
-	return s
-}
+func DockerfileLine(d *dockerfile.Location) string { return termtext.Escape(d.String()) }
 
 // FindingPaths lists up to n of a finding's paths, with the count of the rest.
 func FindingPaths(f findings.Finding, n int) string {

@@ -259,3 +259,30 @@ func TestFilterExpandsAndNarrows(t *testing.T) {
 }
 
 var _ = uitest.Key
+
+// TestMouse hands wheel and clicks to the pane under the pointer, in its
+// own coordinates: a click on a layer row selects that layer, the wheel
+// over the tree moves its cursor, a click focuses the pane.
+func TestMouse(t *testing.T) {
+	m := newTestModel(t, 120, 40)
+	m = send(m, tea.MouseClickMsg{X: 10, Y: 3, Button: tea.MouseLeft}) // the third layer row
+	if got := m.layers.Selected(); got != 2 {
+		t.Errorf("click on the third layer row selected layer %d", got)
+	}
+	if screenLine(m.render(), "Layer 2 Contents") == "" {
+		t.Error("the tree does not show the clicked layer")
+	}
+	tr := m.rects[paneTree]
+	before := m.cursorPath()
+	m = send(m, tea.MouseWheelMsg{X: tr.X + 5, Y: tr.Y + 5, Button: tea.MouseWheelDown})
+	if m.cursorPath() == before {
+		t.Errorf("the wheel over the tree left the cursor on %q", before)
+	}
+	if m.focus != paneLayers {
+		t.Error("the wheel moved the focus")
+	}
+	m = send(m, tea.MouseClickMsg{X: tr.X + 5, Y: tr.Y + 4, Button: tea.MouseLeft})
+	if m.focus != paneTree {
+		t.Error("a click on the tree did not focus it")
+	}
+}

@@ -5,6 +5,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/ui/common"
 )
@@ -20,12 +21,26 @@ type Details struct {
 	width  int
 	height int
 	title  string
+	// steps are the Dockerfile steps that made each layer, when the image
+	// is mapped to its Dockerfile.
+	steps map[int]findings.Step
 
 	focused bool
 }
 
 func newDetails(layers []analyzer.Layer, keys common.KeyMap, styles *common.Styles) Details {
 	return Details{keys: keys, styles: styles, layers: layers, title: "Layer Details"}
+}
+
+// SetDockerfile gives the steps of the image's Dockerfile, so that the pane
+// shows the instruction line under each layer.
+func (m *Details) SetDockerfile(d findings.Dockerfile) {
+	m.steps = map[int]findings.Step{}
+	for _, s := range d.Steps {
+		if s.Layer >= 0 && (s.Source != nil || s.Reason != "") {
+			m.steps[s.Layer] = s
+		}
+	}
 }
 
 // SetSize sets the pane's outer size.
@@ -86,7 +101,19 @@ func (m Details) lines() []string {
 	if cmd == "" {
 		cmd = layerCommand(l)
 	}
-	return append(out, common.Wrap(termtext.Escape(cmd), max(w, 1))...)
+	out = append(out, common.Wrap(termtext.Escape(cmd), max(w, 1))...)
+	if st, ok := m.steps[l.Index]; ok {
+		out = append(out, lab("Dockerfile"))
+		text := "no line of the Dockerfile: " + st.Reason
+		if st.Source != nil {
+			text = st.Source.String() + "  " + st.Source.Instruction
+			if st.Confidence != "exact" {
+				text += " (" + st.Confidence + ")"
+			}
+		}
+		out = append(out, common.Wrap(termtext.Escape(text), max(w, 1))...)
+	}
+	return out
 }
 
 // View draws the pane.

@@ -67,20 +67,21 @@ func (m *FileTree) SetSize(w, h int) { m.width, m.height = w, h; m.settle() }
 // SetFocused gives the pane the keys, or takes them away.
 func (m *FileTree) SetFocused(f bool) { m.focused = f }
 
-// setView switches the tree to another view (layer, mode), keeping the
+// SetView switches the tree to another view (layer, mode), keeping the
 // cursor on the same path when it is still shown and the view changed it or
 // something below it; otherwise the cursor goes to the view's first change,
 // so that the layer's changes are on screen.
-func (m *FileTree) setView(vf *viewFlags, mode Mode) {
+func (m *FileTree) SetView(vf *viewFlags, mode Mode) {
 	m.nav.vf = vf
 	m.mode = mode
 	m.nav.reset()
-	m.settle()
 	if m.cursor != tree.None && !m.nav.hasChange(m.cursor) {
 		if n := m.nav.firstChanged(); n != tree.None {
-			m.Reveal(n)
+			m.Reveal(n) // settles
+			return
 		}
 	}
+	m.settle()
 }
 
 // Cursor returns the node under the cursor (None when the tree is empty).

@@ -183,6 +183,7 @@ func (m *Model) loaded(a *analyzer.Analysis) {
 	m.findings = newFindings(m.findingsList, m.keys, m.styles)
 	m.layers = newLayers(a.Layers, m.findings.PerLayer(len(a.Layers)), m.keys, m.styles)
 	m.details = newDetails(a.Layers, m.keys, m.styles)
+	m.details.SetDockerfile(a.Dockerfile)
 	m.summary = newSummary(a, m.keys, m.styles)
 	m.history = newHistory(a.Tree, m.keys, m.styles)
 	vf := m.viewFlags()
@@ -217,7 +218,7 @@ func (m *Model) viewFlags() *viewFlags {
 func (m *Model) updateView() {
 	vf := m.viewFlags()
 	m.layers.SetSpan(vf.span)
-	m.tree.setView(vf, m.layers.Mode())
+	m.tree.SetView(vf, m.layers.Mode())
 	m.details.SetLayer(m.layers.Selected())
 	m.syncHistory()
 }

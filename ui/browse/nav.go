@@ -78,8 +78,12 @@ func (nv *navigator) lastSeen(n tree.NodeID) int {
 	if s.From >= s.To {
 		return -1
 	}
+	hist, ps := nv.t.History(n), nv.ix.agg[n]
+	if (len(hist) == 0 || int(hist[0].Layer) > s.To) && (len(ps) == 0 || int(ps[0].Layer) > s.To) {
+		return -1 // first seen after the span
+	}
 	last := -1
-	for _, e := range nv.t.History(n) {
+	for _, e := range hist {
 		l := int(e.Layer)
 		if e.Kind.IsMarker() || l < s.From || l > s.To {
 			continue
@@ -92,7 +96,6 @@ func (nv *navigator) lastSeen(n tree.NodeID) int {
 			last = max(last, end)
 		}
 	}
-	ps := nv.ix.agg[n]
 	for i, p := range ps {
 		from, to := int(p.Layer), s.To
 		if i+1 < len(ps) {
