@@ -1,6 +1,9 @@
 package analyzer_test
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -102,4 +105,97 @@ func statSources(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestOnlyExtractionWritesFiles keeps the analyzer from writing: nothing it
+// reads is modified, and the only files it creates are those the user asked
+// to extract (analyzer/extraction*.go) and the spool files of the daemon
+// sources, which their Image's Close removes.
+func TestOnlyExtractionWritesFiles(t *testing.T) {
+	writes := map[string]bool{
+		"Create": true, "OpenFile": true, "WriteFile": true, "Mkdir": true, "MkdirAll": true,
+		"Symlink": true, "Link": true, "Chmod": true, "Chown": true, "Lchown": true, "Chtimes": true,
+		"Rename": true, "Truncate": true, "OpenRoot": true, "CopyFS": true,
+	}
+	spools := map[string]bool{"CreateTemp": true, "MkdirTemp": true}
+	var found int
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == "testdata" {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		// os.OpenFile with none of the flags that write opens for reading.
+		readOnly := map[*ast.SelectorExpr]bool{}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if call, ok := n.(*ast.CallExpr); ok && len(call.Args) >= 2 {
+				if sel, ok := call.Fun.(*ast.SelectorExpr); ok && !writingFlags(call.Args[1]) {
+					readOnly[sel] = true
+				}
+			}
+			return true
+		})
+		extraction := filepath.Dir(path) == "." && strings.HasPrefix(filepath.Base(path), "extraction")
+		spool := filepath.Dir(path) == "source"
+		ast.Inspect(f, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			if x, ok := sel.X.(*ast.Ident); !ok || x.Name != "os" {
+				return true
+			}
+			name := sel.Sel.Name
+			if name == "OpenFile" && readOnly[sel] {
+				return true
+			}
+			switch {
+			case writes[name] && extraction, spools[name] && spool:
+				found++
+			case writes[name] || spools[name]:
+				t.Errorf("%s calls os.%s: only the extraction code (analyzer/extraction*.go) writes files", path, name)
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found == 0 {
+		t.Error("found no file write at all: the test no longer sees the extraction code")
+	}
+}
+
+// writingFlags reports whether an os.OpenFile flag expression names a flag
+// that writes (O_WRONLY, O_RDWR, O_CREATE, O_APPEND, O_TRUNC), or is not
+// made of named flags at all.
+func writingFlags(e ast.Expr) bool {
+	writing := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			switch n.Sel.Name {
+			case "O_WRONLY", "O_RDWR", "O_CREATE", "O_APPEND", "O_TRUNC":
+				writing = true
+			}
+			return false
+		case *ast.BinaryExpr, *ast.ParenExpr:
+			return true
+		case *ast.Ident:
+			writing = true // a variable: cannot tell
+		case *ast.BasicLit:
+			writing = true
+		}
+		return true
+	})
+	return writing
 }

@@ -21,7 +21,7 @@ func TestCatch(t *testing.T) {
 		value string
 	}{
 		{"index", func() { s := []int{}; _ = s[len(s)-32767] }, "index out of range [-32767]"},
-		{"nil map", func() { var m map[string]int; m["a"] = 1 }, "assignment to entry in nil map"},
+		{"nil map", func() { var m map[string]int; m["a"] = 1 }, "assignment to entry in nil map"}, //nolint:staticcheck // SA5000: the runtime panic is the point
 		{"value", func() { panic("boom") }, "boom"},
 		{"error", func() { panic(errors.New("broken")) }, "broken"},
 		{"re-raised", func() { panic(panicsIn(func() { panic("deep") })) }, "deep"},

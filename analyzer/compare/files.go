@@ -3,12 +3,12 @@ package compare
 import (
 	"cmp"
 	"fmt"
-	"github.com/stratascan/strata/analyzer/glob"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/analyzer/glob"
 	"github.com/stratascan/strata/analyzer/tree"
 	"github.com/stratascan/strata/analyzer/walk"
 )

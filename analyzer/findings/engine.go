@@ -3,10 +3,10 @@ package findings
 import (
 	"cmp"
 	"fmt"
-	"github.com/stratascan/strata/analyzer/glob"
 	"slices"
 	"strings"
 
+	"github.com/stratascan/strata/analyzer/glob"
 	"github.com/stratascan/strata/analyzer/installed"
 	"github.com/stratascan/strata/analyzer/tree"
 )

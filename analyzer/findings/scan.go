@@ -3,10 +3,11 @@ package findings
 import (
 	"bytes"
 	"errors"
-	"github.com/stratascan/strata/analyzer/installed"
 	"io"
 	"path"
 	"strings"
+
+	"github.com/stratascan/strata/analyzer/installed"
 )
 
 // MaxScanBytes is the largest file whose content is scanned for secrets.
@@ -96,8 +97,8 @@ func (s *Scanner) Inspect(p string, size int64) io.WriteCloser {
 // classify is the cheap prefilter run for every regular file: exact paths
 // first, then size, then the directory, then the name.
 func classify(p string, size int64) (mode fileMode, limit int64, named string) {
-	switch {
-	case p == "/etc/passwd" || p == "/etc/group" || p == "/etc/shadow":
+	switch p {
+	case "/etc/passwd", "/etc/group", "/etc/shadow":
 		return modeAccounts, MaxScanBytes, ""
 	}
 	if m, part := installed.Database(p); m != nil {

@@ -158,8 +158,5 @@ func plausibleSecret(v string) bool {
 	case "true", "false", "yes", "none", "null", "changeme", "change-me", "xxxx", "your-key-here", "example":
 		return false
 	}
-	if strings.Trim(v, "x*.-_") == "" {
-		return false
-	}
-	return true
+	return strings.Trim(v, "x*.-_") != ""
 }

@@ -638,17 +638,15 @@ func (fx *fixer) copyChown(f findings.Finding) {
 		}
 		at := lineStart(fx.src, cp.Line) + strings.Index(strings.ToUpper(string(fx.src[lineStart(fx.src, cp.Line):lineEnd(fx.src, cp.Line)])), cp.Keyword) + len(cp.Keyword)
 		es := []edit{{start: at, end: at, text: " " + flag}}
-		rem, whole, ok := s.removeCall(c)
+		_, whole, ok := s.removeCall(c)
 		if !ok {
 			continue
 		}
-		if whole {
-			rem = []edit{fx.removeInstruction(in)}
-		} else {
+		if !whole {
 			fx.advise(f, fmt.Sprintf("the RUN at line %d does more than `%s`: move the %s to the COPY by hand", in.Line, strings.Join(c.Args, " "), p))
 			return
 		}
-		es = append(es, rem...)
+		es = append(es, fx.removeInstruction(in))
 		if !fx.add(es...) {
 			fx.advise(f, "another fix changes the same lines")
 			return
@@ -745,7 +743,7 @@ func (fx *fixer) user(f findings.Finding) {
 		return
 	}
 	// After the last instruction that builds the filesystem.
-	var after *dockerfile.Instruction = final.From
+	after := final.From
 	for _, x := range final.Instructions {
 		switch x.Keyword {
 		case "RUN", "COPY", "ADD", "WORKDIR":

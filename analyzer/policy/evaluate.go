@@ -2,11 +2,11 @@ package policy
 
 import (
 	"fmt"
-	"github.com/stratascan/strata/analyzer/glob"
 	"strings"
 
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/findings"
+	"github.com/stratascan/strata/analyzer/glob"
 )
 
 // Status is the outcome of one check.

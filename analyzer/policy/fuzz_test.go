@@ -2,12 +2,12 @@ package policy_test
 
 import (
 	"errors"
-	"github.com/stratascan/strata/analyzer/glob"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/stratascan/strata/analyzer/glob"
 	"github.com/stratascan/strata/analyzer/policy"
 )
 

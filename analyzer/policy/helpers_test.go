@@ -2,7 +2,6 @@ package policy_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -40,14 +39,4 @@ func diveTestImage(t *testing.T) *analyzer.Analysis {
 		t.Fatal(diveImage.err)
 	}
 	return diveImage.a
-}
-
-// writeFile writes a file in a fresh directory and returns its path.
-func writeFile(t *testing.T, name, body string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }

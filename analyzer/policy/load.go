@@ -3,7 +3,6 @@ package policy
 import (
 	"errors"
 	"fmt"
-	"github.com/stratascan/strata/analyzer/glob"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/stratascan/strata/analyzer/findings"
+	"github.com/stratascan/strata/analyzer/glob"
 	"github.com/stratascan/strata/analyzer/inputfile"
 	yaml "go.yaml.in/yaml/v3"
 )

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/charmbracelet/x/exp/golden"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/charmbracelet/x/exp/golden"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/stratascan/strata/analyzer"

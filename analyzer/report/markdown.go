@@ -167,28 +167,72 @@ func writeMarkdownLayers(w *errWriter, a *analyzer.Analysis, opts MarkdownOption
 	w.printf("\n")
 }
 
-// mdText makes text safe in a Markdown table cell: one line, pipes and
-// HTML-significant characters escaped.
+// The Markdown escaping: every image-controlled string in a Markdown
+// report (history, paths, labels, tags, finding titles and hints) goes
+// through mdText (text) or mdCode (inline code), so that none can close a
+// code span, open an HTML tag, a link or an image, or break a table.
+
+// mdTextEscaper escapes, after the backslash itself (or "\\|" would end a
+// table cell), the characters that open emphasis, code, links, images, HTML
+// or a table cell. Without "[" no link or image can start, so "(", ")" and
+// "!" need nothing.
+var mdTextEscaper = strings.NewReplacer(
+	`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`,
+)
+
+// mdText makes text safe in a Markdown table cell: one line, escaped as
+// terminal text is, every Markdown-significant character escaped.
 func mdText(s string) string {
-	s = termtext.OneLine(s, 0)
-	r := strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`)
-	return r.Replace(s)
+	return mdTextEscaper.Replace(termtext.OneLine(s, 0))
 }
 
-// mdRich makes Markdown text (a hint with `code`) safe in a table cell: one
-// line, pipes and HTML escaped, the Markdown kept.
+// mdRich writes a rule's hint, whose `backquoted` parts are code, safe in
+// a table cell: the code parts as inline code, the rest as text.
 func mdRich(s string) string {
-	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(termtext.OneLine(s, 0))
+	parts := strings.Split(termtext.OneLine(s, 0), "`")
+	var b strings.Builder
+	for i, p := range parts {
+		if i%2 == 1 && i < len(parts)-1 {
+			b.WriteString(mdFence(p))
+		} else {
+			b.WriteString(mdTextEscaper.Replace(p))
+		}
+	}
+	return b.String()
 }
 
 // mdCode writes s as inline code, safe in a table cell.
-func mdCode(s string) string {
-	s = strings.ReplaceAll(termtext.OneLine(s, 0), "|", `\|`)
+func mdCode(s string) string { return mdFence(termtext.OneLine(s, 0)) }
+
+// mdFence writes one line as inline code: the fence is one backtick longer
+// than the longest run of backticks in it, so that nothing in it can close
+// the span, and pipes are escaped for the table.
+//
+// GitHub splits table rows at every pipe not escaped by a backslash, code
+// spans included, and a backslash escapes the next character: in
+// "\\|" the pipe would end the cell, and the rest of the span would be
+// read as HTML. A string with a backslash before a pipe is therefore
+// written as escaped text instead, which shows it exactly.
+func mdFence(s string) string {
+	if strings.Contains(s, `\|`) {
+		return mdTextEscaper.Replace(s)
+	}
+	s = strings.ReplaceAll(s, "|", `\|`)
 	if s == "" {
 		return ""
 	}
-	if strings.Contains(s, "`") {
-		return "`` " + s + " ``"
+	longest, run := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
 	}
-	return "`" + s + "`"
+	fence := strings.Repeat("`", longest+1)
+	if longest > 0 {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
 }

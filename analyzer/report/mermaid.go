@@ -82,9 +82,9 @@ func writeMermaidPairs(w *errWriter, pairs []compare.LayerPair) {
 	var olds, news []int64
 	var labels []string
 	var max int64
-	for i, p := range pairs {
+	for _, p := range pairs {
 		var o, n int64
-		label := fmt.Sprint(i)
+		var label string
 		if p.Old != nil {
 			o = p.Old.SizeBytes
 		}

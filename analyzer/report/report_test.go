@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/charmbracelet/x/exp/golden"
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/exp/golden"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/report"
 	"github.com/stratascan/strata/analyzer/source"

@@ -140,9 +140,7 @@ func (w *walker) heredocScripts(st *syntax.Stmt, _ string, depth int) {
 		// Offsets of the body are relative to the body: shift them.
 		sub.s.Source = body
 		sub.node(f, depth+1)
-		for _, n := range sub.s.Calls {
-			w.s.Calls = append(w.s.Calls, n)
-		}
+		w.s.Calls = append(w.s.Calls, sub.s.Calls...)
 		w.s.Sudo = w.s.Sudo || sub.s.Sudo
 	}
 }

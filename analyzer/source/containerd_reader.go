@@ -2,6 +2,7 @@ package source
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync/atomic"
@@ -83,7 +84,7 @@ func (r *blobReader) fill(ctx context.Context, s *contentStore, d digest.Digest)
 		watchdog.Reset(blobStall)
 		n, err := r.ra.ReadAt(buf[:want], off)
 		watchdog.Stop()
-		if err == io.EOF && n == want {
+		if errors.Is(err, io.EOF) && n == want {
 			err = nil
 		}
 		switch {
@@ -91,7 +92,7 @@ func (r *blobReader) fill(ctx context.Context, s *contentStore, d digest.Digest)
 			err = fmt.Errorf("reading blob %s from %s: no data for %s", d, s.t.where(), blobStall)
 		case err != nil && ctx.Err() != nil:
 			err = ctx.Err()
-		case err == io.EOF:
+		case errors.Is(err, io.EOF):
 			err = fmt.Errorf("blob %s from %s ended after %d of %d bytes", d, s.t.where(), off+int64(n), size)
 		case err != nil:
 			err = s.readError(d, err)

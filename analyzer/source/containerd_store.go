@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -164,7 +165,7 @@ func (s *contentStore) readAll(name string) ([]byte, error) {
 	}
 	b := make([]byte, size)
 	if n, err := ra.ReadAt(b, 0); int64(n) != size {
-		if err == nil || err == io.EOF {
+		if err == nil || errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
 		}
 		return nil, s.readError(d, err)
@@ -217,7 +218,7 @@ func (s *contentStore) missing(d v1.Descriptor, what, plat string) error {
 // blobs expired or was deleted.
 func (s *contentStore) readError(d digest.Digest, err error) error {
 	if s.ctx.Err() != nil {
-		if errdefs.IsCanceled(err) || errdefs.IsDeadlineExceeded(err) || err == s.ctx.Err() {
+		if errdefs.IsCanceled(err) || errdefs.IsDeadlineExceeded(err) || errors.Is(err, s.ctx.Err()) {
 			return s.ctx.Err()
 		}
 	}
@@ -238,7 +239,7 @@ type errorReaderAt struct {
 
 func (r *errorReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	n, err := r.ra.ReadAt(p, off)
-	if err != nil && err != io.EOF {
+	if err != nil && !errors.Is(err, io.EOF) {
 		err = r.s.readError(r.d, err)
 	}
 	return n, err

@@ -8,9 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/stratascan/strata/analyzer/inputfile"
 	"os"
 	"path/filepath"
+
+	"github.com/stratascan/strata/analyzer/inputfile"
 )
 
 // defaultDockerHost is the Engine's socket when nothing else is configured.

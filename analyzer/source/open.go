@@ -35,7 +35,7 @@ func Open(ctx context.Context, ref string, opts Options) (*Image, error) {
 			img.Close()
 		}
 		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
-			err = fmt.Errorf("%w: %v", ctx.Err(), err)
+			err = fmt.Errorf("%w: %w", ctx.Err(), err)
 		}
 		return nil, wrapInput(ref, err)
 	}

@@ -138,7 +138,6 @@ func splitScheme(ref string) (Kind, string, bool) {
 // longest prefix that exists on disk. When nothing exists the whole string is
 // the path, so the caller reports it as missing.
 func splitPath(s string, withIndex bool) (path, tag string, index int) {
-	index = -1
 	if exists(s) {
 		return s, "", -1
 	}

@@ -3,11 +3,12 @@ package source
 import (
 	"errors"
 	"fmt"
-	"github.com/stratascan/strata/analyzer/inputfile"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/stratascan/strata/analyzer/inputfile"
 )
 
 // store serves the files of an image layout or archive by slash-separated

@@ -75,7 +75,7 @@ func OpenStream(ctx context.Context, ref string, opts Options, spool bool, onLay
 			return nil, false, nil
 		}
 		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
-			err = fmt.Errorf("%w: %v", ctx.Err(), err)
+			err = fmt.Errorf("%w: %w", ctx.Err(), err)
 		}
 		return nil, true, wrapInput(ref, err)
 	}
@@ -258,7 +258,7 @@ func scanStream(ctx context.Context, in io.Reader, what string, pick archivePick
 		switch {
 		case isLayerBlob(name, head):
 			m.layer = true
-			var r io.Reader = io.MultiReader(bytes.NewReader(head), tr)
+			r := io.MultiReader(bytes.NewReader(head), tr)
 			var sum hash.Hash
 			if sniffCompression(head) != compNone && !ociBlobName.MatchString(name) {
 				// Nothing else names a compressed blob's digest: hash it as

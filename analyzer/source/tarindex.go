@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path"
-	"sort"
 	"strings"
 )
 
@@ -75,7 +74,7 @@ func indexTar(f *os.File) (*tarIndex, error) {
 		}
 		name := cleanName(hdr.Name)
 		switch hdr.Typeflag {
-		case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse:
+		case tar.TypeReg, tar.TypeGNUSparse:
 			off, err := sr.Seek(0, io.SeekCurrent)
 			if err != nil {
 				return nil, err
@@ -168,14 +167,4 @@ func (t *tarIndex) readAll(name string) ([]byte, error) {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
 	return b.Bytes(), nil
-}
-
-// names lists the members in sorted order.
-func (t *tarIndex) names() []string {
-	out := make([]string, 0, len(t.entries))
-	for n := range t.entries {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -261,7 +261,7 @@ func newEntry(hdr *tar.Header) (Entry, bool) {
 		return e, true
 	}
 	switch hdr.Typeflag {
-	case tar.TypeReg, tar.TypeRegA, tar.TypeCont, tar.TypeGNUSparse:
+	case tar.TypeReg, tar.TypeCont, tar.TypeGNUSparse:
 		e.Kind = File
 	case tar.TypeDir:
 		e.Kind = Dir

@@ -109,7 +109,7 @@ func TestCLIMistypedCommand(t *testing.T) {
 		{[]string{"anlyze", "img"}, `"analyze"`},
 		{[]string{"analyse", "img"}, `"analyze"`},
 		{[]string{"dif", "a", "b"}, `"diff"`},
-		{[]string{"versoin"}, `"version"`},
+		{[]string{"versoin"}, `"version"`}, //nolint:misspell // a mistyped command: the test checks the suggestion
 		{[]string{"extarct", "img", "/etc"}, `"extract"`},
 		{[]string{"cj", "img"}, `"ci"`},
 		{[]string{"analyz"}, `"analyze"`},

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -77,7 +76,12 @@ func e2eToolchainRootfs(t *testing.T, path string) {
 	} else {
 		tw.WriteHeader(&tar.Header{Name: "etc/ssl/certs/ca-certificates.crt", Typeflag: tar.TypeReg, Mode: 0o644})
 	}
-	goroot := runtime.GOROOT()
+	// The Go toolchain the tests run with, as the go command reports it.
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatalf("go env GOROOT: %v", err)
+	}
+	goroot := strings.TrimSpace(string(out))
 	err = filepath.WalkDir(goroot, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err

@@ -90,7 +90,7 @@ func e2eBinary(t *testing.T) string {
 		cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			e2e.buildErr = fmt.Errorf("go build -o %s .: %v\n%s", bin, err, out)
+			e2e.buildErr = fmt.Errorf("go build -o %s .: %w\n%s", bin, err, out)
 			return
 		}
 		e2e.bin = bin
@@ -198,7 +198,7 @@ func e2eTool(env []string, name string, args ...string) (string, error) {
 		err = fmt.Errorf("exit status %d", r.code)
 	}
 	if err != nil {
-		return r.stdout, fmt.Errorf("%s %s: %v\n%s%s", name, strings.Join(args, " "), err, e2eClip(r.stdout), e2eClip(r.stderr))
+		return r.stdout, fmt.Errorf("%s %s: %w\n%s%s", name, strings.Join(args, " "), err, e2eClip(r.stdout), e2eClip(r.stderr))
 	}
 	return r.stdout, nil
 }

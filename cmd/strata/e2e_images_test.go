@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -332,7 +333,7 @@ func e2eCorruptGzip(t *testing.T, gz []byte) []byte {
 			continue
 		}
 		_, err = io.Copy(io.Discard, zr)
-		if err != nil && err != gzip.ErrChecksum && err != gzip.ErrHeader {
+		if err != nil && !errors.Is(err, gzip.ErrChecksum) && !errors.Is(err, gzip.ErrHeader) {
 			return bad
 		}
 	}

@@ -34,7 +34,7 @@ func TestE2EStdin(t *testing.T) {
 	}
 	direct := e2eAnalyzeJSON(t, nil, demo)
 	var a, b struct {
-		Image struct{ Digest string } `json:"image"`
+		Image   struct{ Digest string } `json:"image"`
 		Summary struct {
 			TotalBytes int64 `json:"totalBytes"`
 		} `json:"summary"`

@@ -119,7 +119,7 @@ func e2eBuildWaste(host string) (e2eWasteFixture, error) {
 func e2eBaseRootfs() ([]byte, int64, error) {
 	f, err := elf.Open(e2eBusybox)
 	if err != nil {
-		return nil, 0, fmt.Errorf("the base image needs a static %s (Debian package busybox-static): %v", e2eBusybox, err)
+		return nil, 0, fmt.Errorf("the base image needs a static %s (Debian package busybox-static): %w", e2eBusybox, err)
 	}
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_INTERP {

@@ -23,7 +23,7 @@ func TestInternalError(t *testing.T) {
 		value string
 	}{
 		{"index", func() { s := make([]int, 2); i := -32767; _ = s[i+len(s)-2] }, "index out of range [-32767]"},
-		{"nil map", func() { var m map[string]int; m["x"]++ }, "assignment to entry in nil map"},
+		{"nil map", func() { var m map[string]int; m["x"]++ }, "assignment to entry in nil map"}, //nolint:staticcheck // SA5000: the runtime panic is the point
 		{"explicit", func() { panic(fmt.Sprintf("layer %d", 7)) }, "layer 7"},
 		{"goroutine", func() {
 			var err error

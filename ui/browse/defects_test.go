@@ -286,3 +286,19 @@ func TestMouse(t *testing.T) {
 		t.Error("a click on the tree did not focus it")
 	}
 }
+
+// TestRangeShowsTransientFiles lists, in range mode too, the files added
+// and deleted inside the range as removed.
+func TestRangeShowsTransientFiles(t *testing.T) {
+	m := newTestModel(t, 120, 60)
+	m = send(m, keys("j", "j", "j", "v", "j", "j", "j", "j", "tab", "tab", "U")...) // range 3–7
+	view := m.render()
+	if l := screenLine(view, "cache.bin"); l == "" || !strings.Contains(l, "- ") {
+		t.Errorf("range 3–7, changes only: cache.bin is not listed as removed (%q):\n%s", l, ansi.Strip(view))
+	}
+	// A range that ends before the deletion shows the file added.
+	m = send(m, keys("shift+tab", "shift+tab", "k", "k", "k")...) // range 3–4
+	if l := screenLine(m.render(), "cache.bin"); !strings.Contains(l, "+ ") {
+		t.Errorf("range 3–4: cache.bin is drawn %q, want added", l)
+	}
+}

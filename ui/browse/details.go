@@ -2,12 +2,12 @@ package browse
 
 import (
 	"fmt"
-	"github.com/stratascan/strata/ui/common"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/report/termtext"
+	"github.com/stratascan/strata/ui/common"
 )
 
 // Details is the layer details pane: the selected layer's digests, sizes,
@@ -101,9 +101,7 @@ func (m Details) lines() []string {
 	if cmd == "" {
 		cmd = layerCommand(l)
 	}
-	for _, line := range common.Wrap(termtext.Escape(cmd), max(w, 1)) {
-		out = append(out, line)
-	}
+	out = append(out, common.Wrap(termtext.Escape(cmd), max(w, 1))...)
 	if st, ok := m.steps[l.Index]; ok {
 		out = append(out, lab("Dockerfile"))
 		text := "no line of the Dockerfile: " + st.Reason

@@ -2,7 +2,6 @@ package browse
 
 import (
 	"fmt"
-	"github.com/stratascan/strata/ui/common"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -10,6 +9,7 @@ import (
 	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/analyzer/tree"
 	"github.com/stratascan/strata/analyzer/walk"
+	"github.com/stratascan/strata/ui/common"
 )
 
 // FileTree is the file tree pane: the filesystem as of the selected layer,
@@ -428,10 +428,6 @@ func (m FileTree) View() string {
 	lines = append(lines, m.styles.Dim.Render(common.Cut(line, inner)))
 	return m.styles.Box(m.title(), lines, m.width, m.height, m.focused)
 }
-
-// markers are the change markers shown before names, so that changes read
-// without colour too.
-var markers = [...]string{tree.Unchanged: " ", tree.Added: "+", tree.Modified: "~", tree.Removed: "-"}
 
 // ownerWidth is the width of the uid:gid column: the widest on screen, at
 // least as wide as a two-digit pair.

@@ -3,7 +3,6 @@ package browse
 import (
 	"cmp"
 	"fmt"
-	"github.com/stratascan/strata/ui/common"
 	"slices"
 	"strings"
 
@@ -11,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/report/termtext"
+	"github.com/stratascan/strata/ui/common"
 )
 
 // Findings is the findings pane: the problems found, grouped by severity

@@ -2,8 +2,6 @@ package browse
 
 import (
 	"context"
-	"github.com/stratascan/strata/ui/common"
-	"github.com/stratascan/strata/ui/internal/uitest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +12,8 @@ import (
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/source"
 	"github.com/stratascan/strata/fixtures"
+	"github.com/stratascan/strata/ui/common"
+	"github.com/stratascan/strata/ui/internal/uitest"
 )
 
 // TestFlow drives the whole program: load with progress, move through the

@@ -2,13 +2,13 @@ package browse
 
 import (
 	"fmt"
-	"github.com/stratascan/strata/ui/common"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/analyzer/tree"
 	"github.com/stratascan/strata/analyzer/walk"
+	"github.com/stratascan/strata/ui/common"
 )
 
 // History is the file history pane: for the path under the tree's cursor,

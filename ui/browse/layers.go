@@ -1,9 +1,9 @@
 package browse
 
 import (
+	"fmt"
 	"strings"
 
-	"fmt"
 	"github.com/stratascan/strata/ui/common"
 
 	"charm.land/bubbles/v2/key"

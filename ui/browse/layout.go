@@ -1,12 +1,12 @@
 package browse
 
 import (
-	tea "charm.land/bubbletea/v2"
 	"fmt"
-	"github.com/stratascan/strata/ui/common"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/stratascan/strata/ui/common"
 )
 
 // bodyHeight is the height left for panes above the footer lines.

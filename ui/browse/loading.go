@@ -2,12 +2,12 @@ package browse
 
 import (
 	"fmt"
-	"github.com/stratascan/strata/ui/common"
 	"strings"
 	"time"
 
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/report/termtext"
+	"github.com/stratascan/strata/ui/common"
 )
 
 // ProgressMsg reports how far the reading of one layer has come; send it to

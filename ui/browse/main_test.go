@@ -2,7 +2,6 @@ package browse
 
 import (
 	"context"
-	"github.com/stratascan/strata/ui/internal/uitest"
 	"os"
 	"path/filepath"
 	"sync"
@@ -12,6 +11,7 @@ import (
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/source"
+	"github.com/stratascan/strata/ui/internal/uitest"
 )
 
 func TestMain(m *testing.M) {

@@ -2,7 +2,6 @@ package browse
 
 import (
 	"context"
-	"github.com/stratascan/strata/ui/common"
 	"os"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/tree"
+	"github.com/stratascan/strata/ui/common"
 )
 
 // state is what the browser is doing.

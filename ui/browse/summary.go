@@ -2,12 +2,12 @@ package browse
 
 import (
 	"fmt"
-	"github.com/stratascan/strata/ui/common"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/report/termtext"
+	"github.com/stratascan/strata/ui/common"
 )
 
 // Summary is the image summary pane: sizes, efficiency, waste, duplicates,

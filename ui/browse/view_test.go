@@ -2,7 +2,6 @@ package browse
 
 import (
 	"fmt"
-	"github.com/stratascan/strata/ui/internal/uitest"
 	"testing"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/stratascan/strata/analyzer"
+	"github.com/stratascan/strata/ui/internal/uitest"
 )
 
 var sizes = uitest.Sizes

@@ -1,17 +1,17 @@
 package diffview
 
 import (
-	"charm.land/bubbles/v2/textinput"
 	"fmt"
-	"github.com/stratascan/strata/ui/common"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/stratascan/strata/analyzer/compare"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/report/termtext"
+	"github.com/stratascan/strata/ui/common"
 )
 
 // diffPane names a pane of the comparison browser.
@@ -363,7 +363,7 @@ func (m Model) headerLines(w int) []string {
 		return st.Label.Render(label+" ") + st.Value.Render(termtext.Escape(ref))
 	}
 	size := fmt.Sprintf("%s → %s (%s, %s)", termtext.Bytes(s.TotalBytes.Old), termtext.Bytes(s.TotalBytes.New),
-		termtext.SignedBytes(s.TotalBytes.Delta), termtext.SignedPercent(s.GrowthPercent))
+		termtext.SignedBytes(s.TotalBytes.Delta), s.Growth())
 	sizeStyle := st.Value
 	switch {
 	case s.TotalBytes.Delta > 0:

@@ -3,7 +3,6 @@ package diffview
 import (
 	"context"
 	"fmt"
-	"github.com/stratascan/strata/ui/internal/uitest"
 	"slices"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	"github.com/stratascan/strata/analyzer/compare"
 	"github.com/stratascan/strata/analyzer/source"
 	"github.com/stratascan/strata/fixtures"
+	"github.com/stratascan/strata/ui/internal/uitest"
 )
 
 var (

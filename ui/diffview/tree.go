@@ -3,7 +3,6 @@ package diffview
 import (
 	"cmp"
 	"fmt"
-	"github.com/stratascan/strata/ui/common"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/stratascan/strata/analyzer/compare"
 	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/analyzer/tree"
+	"github.com/stratascan/strata/ui/common"
 )
 
 // diffNode is one path of the comparison's file tree: a changed path, or a
