@@ -69,6 +69,12 @@ func (s *stackedImage) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error)
 // manyLayers stacks layers into an image ready for analyzer.Analyze.
 func manyLayers(t *testing.T, ls []v1.Layer) *source.Image {
 	t.Helper()
+	return stacked(t, ls, nil)
+}
+
+// stacked stacks layers under a given history (nil: one entry per layer).
+func stacked(t *testing.T, ls []v1.Layer, hist []v1.History) *source.Image {
+	t.Helper()
 	cfg := v1.ConfigFile{OS: "linux", Architecture: "amd64", RootFS: v1.RootFS{Type: "layers"}}
 	m := v1.Manifest{SchemaVersion: 2, MediaType: types.OCIManifestSchema1}
 	s := &stackedImage{byDigest: map[v1.Hash]v1.Layer{}}
@@ -78,8 +84,13 @@ func manyLayers(t *testing.T, ls []v1.Layer) *source.Image {
 		size, _ := l.Size()
 		s.byDigest[d] = l
 		cfg.RootFS.DiffIDs = append(cfg.RootFS.DiffIDs, diff)
-		cfg.History = append(cfg.History, v1.History{CreatedBy: fmt.Sprintf("/bin/sh -c step %d", i)})
+		if hist == nil {
+			cfg.History = append(cfg.History, v1.History{CreatedBy: fmt.Sprintf("/bin/sh -c step %d", i)})
+		}
 		m.Layers = append(m.Layers, v1.Descriptor{MediaType: types.OCILayer, Digest: d, Size: size})
+	}
+	if hist != nil {
+		cfg.History = hist
 	}
 	var err error
 	if s.config, err = json.Marshal(cfg); err != nil {
@@ -134,5 +145,38 @@ func TestPanicIsABug(t *testing.T) {
 				t.Errorf("error %q with stack\n%s", err, be.Stack)
 			}
 		})
+	}
+}
+
+// TestHistoryMatched: the reconstructed Dockerfile says the history matched
+// only when every layer's command is known, whatever the mismatch.
+func TestHistoryMatched(t *testing.T) {
+	ls := []v1.Layer{bytesLayer("a", tarOf(t, reg("a", 1))), bytesLayer("b", tarOf(t, reg("b", 1)))}
+	run := func(c string) v1.History { return v1.History{CreatedBy: "/bin/sh -c " + c} }
+	env := v1.History{CreatedBy: "/bin/sh -c #(nop) ENV A=1", EmptyLayer: true}
+	tests := []struct {
+		name string
+		hist []v1.History
+		want bool
+	}{
+		{"one entry per layer", []v1.History{run("a"), env, run("b")}, true},
+		{"one entry more", []v1.History{run("x"), run("a"), run("b")}, false},
+		{"two entries more", []v1.History{run("x"), run("y"), run("a"), env, run("b")}, false},
+		{"one entry fewer", []v1.History{run("b")}, false},
+		{"no history", []v1.History{}, false},
+		{"an empty entry", []v1.History{{}, run("b")}, false},
+	}
+	for _, tt := range tests {
+		a, err := analyzeWithin(t, time.Minute, stacked(t, ls, tt.hist))
+		if err != nil {
+			t.Fatal(err)
+		}
+		known := true
+		for _, l := range a.Layers {
+			known = known && l.CommandKnown
+		}
+		if a.Dockerfile.HistoryMatched != tt.want || (a.Dockerfile.HistoryMatched && !known) {
+			t.Errorf("%s: historyMatched %v, every command known %v; want matched %v", tt.name, a.Dockerfile.HistoryMatched, known, tt.want)
+		}
 	}
 }

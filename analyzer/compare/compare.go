@@ -4,6 +4,7 @@ import (
 	"github.com/stratascan/strata/analyzer"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/glob"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 )
 
 // Options configure Compare.
@@ -189,4 +190,14 @@ func compressed(ls []analyzer.Layer) int64 {
 		n += l.CompressedBytes
 	}
 	return n
+}
+
+// Growth describes the relative growth of the image size: "+4.10 %", or
+// "new" when OLD is empty (growth from nothing has no percentage; a
+// percentage budget fails on it, a byte budget compares the bytes).
+func (s Summary) Growth() string {
+	if s.TotalBytes.Old == 0 && s.TotalBytes.New > 0 {
+		return "new"
+	}
+	return termtext.SignedPercent(s.GrowthPercent)
 }

@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dustin/go-humanize"
 	"github.com/stratascan/strata/analyzer/findings"
 	"github.com/stratascan/strata/analyzer/report/termtext"
+	"github.com/stratascan/strata/analyzer/units"
 )
 
 // Budget is a growth limit: an absolute number of bytes or a percentage of
@@ -37,11 +37,11 @@ func ParseBudget(s string) (Budget, error) {
 		}
 		return Budget{Percent: true, Value: v, Text: t}, nil
 	}
-	n, err := humanize.ParseBytes(t)
-	if err != nil || n > math.MaxInt64 {
-		return Budget{}, fmt.Errorf("bad size %q (use e.g. 10MB, 512KiB or a percentage such as 5%%)", s)
+	n, err := units.ParseBytes(t)
+	if err != nil {
+		return Budget{}, fmt.Errorf("bad budget: %w, or a percentage such as 5%%", err)
 	}
-	return Budget{Bytes: int64(n), Text: t}, nil
+	return Budget{Bytes: n, Text: t}, nil
 }
 
 // String returns the budget as written.
@@ -119,5 +119,5 @@ func (g *GateResult) add(c Check) {
 
 // growthText describes the size change: "+12 MB (4.10%)".
 func growthText(s Summary) string {
-	return fmt.Sprintf("%s (%d bytes, %s)", termtext.SignedBytes(s.TotalBytes.Delta), s.TotalBytes.Delta, termtext.SignedPercent(s.GrowthPercent))
+	return fmt.Sprintf("%s (%d bytes, %s)", termtext.SignedBytes(s.TotalBytes.Delta), s.TotalBytes.Delta, s.Growth())
 }

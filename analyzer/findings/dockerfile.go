@@ -87,6 +87,20 @@ func reconstruct(in *Input) ([]Step, []int) {
 	return steps, stepOf
 }
 
+// historyMatches reports whether the history describes the layers one for
+// one: as many entries that made a layer as there are layers (the
+// condition under which each layer's command is known), each of them a
+// real instruction.
+func historyMatches(in *Input, steps []Step) bool {
+	nonEmpty := 0
+	for _, h := range in.history() {
+		if !h.EmptyLayer {
+			nonEmpty++
+		}
+	}
+	return nonEmpty == len(in.Layers) && countLayerSteps(steps) == len(in.Layers)
+}
+
 // countLayerSteps counts the steps that made a layer from a history entry.
 func countLayerSteps(steps []Step) int {
 	n := 0

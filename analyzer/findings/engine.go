@@ -229,7 +229,7 @@ func (r *run) finish(opts Options) Result {
 			}
 		}
 	}
-	res.Dockerfile = attach(r.steps, res.Findings, len(r.in.Layers) == countLayerSteps(r.steps), r.in.Dockerfile)
+	res.Dockerfile = attach(r.steps, res.Findings, historyMatches(r.in, r.steps), r.in.Dockerfile)
 	return res
 }
 

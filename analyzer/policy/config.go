@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dustin/go-humanize"
 	"github.com/stratascan/strata/analyzer/findings"
+	"github.com/stratascan/strata/analyzer/units"
 )
 
 // Format says where a configuration came from.
@@ -164,9 +164,9 @@ func ParseBytes(v string) (Limit, error) {
 	if Disabled(v) {
 		return Limit{}, nil
 	}
-	n, err := humanize.ParseBytes(strings.TrimSpace(v))
+	n, err := units.ParseBytes(v)
 	if err != nil {
-		return Limit{}, fmt.Errorf("%q is not a size (want bytes or a size such as 20MB or 1.5GiB, or disabled)", v)
+		return Limit{}, fmt.Errorf("%w, or disabled", err)
 	}
 	return On(float64(n)), nil
 }

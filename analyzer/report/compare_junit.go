@@ -18,7 +18,7 @@ func WriteComparisonJUnit(w io.Writer, r *compare.Result) error {
 	suite := junitSuite{Name: "strata diff " + r.Old.Reference + " " + r.New.Reference, Time: "0"}
 	for _, p := range []junitProperty{
 		{"old", r.Old.Reference}, {"new", r.New.Reference}, {"oldDigest", r.Old.Digest}, {"newDigest", r.New.Digest},
-		{"growth", fmt.Sprintf("%s (%s)", termtext.SignedBytes(r.Summary.TotalBytes.Delta), termtext.SignedPercent(r.Summary.GrowthPercent))},
+		{"growth", fmt.Sprintf("%s (%s)", termtext.SignedBytes(r.Summary.TotalBytes.Delta), r.Summary.Growth())},
 	} {
 		if p.Value != "" {
 			suite.Properties = append(suite.Properties, p)

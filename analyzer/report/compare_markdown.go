@@ -34,7 +34,7 @@ func WriteComparisonMarkdown(w io.Writer, r *compare.Result, opts ComparisonOpti
 	s := r.Summary
 	ew.printf("| | OLD | NEW | change |\n|---|---:|---:|---:|\n")
 	ew.printf("| Image size | %s | %s | **%s** (%s) |\n", termtext.Bytes(s.TotalBytes.Old), termtext.Bytes(s.TotalBytes.New),
-		termtext.SignedBytes(s.TotalBytes.Delta), termtext.SignedPercent(s.GrowthPercent))
+		termtext.SignedBytes(s.TotalBytes.Delta), s.Growth())
 	if s.CompressedBytes.Old > 0 || s.CompressedBytes.New > 0 {
 		ew.printf("| Compressed | %s | %s | %s |\n", termtext.Bytes(s.CompressedBytes.Old), termtext.Bytes(s.CompressedBytes.New), termtext.SignedBytes(s.CompressedBytes.Delta))
 	}

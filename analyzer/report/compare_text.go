@@ -94,7 +94,7 @@ func writeComparisonSummary(w *errWriter, r *compare.Result) {
 		w.printf("%-20s %12s %12s   %s", name, o, n, c)
 	}
 	row("Image size", s.TotalBytes, true)
-	w.printf(" (%s)\n", termtext.SignedPercent(s.GrowthPercent))
+	w.printf(" (%s)\n", s.Growth())
 	if s.CompressedBytes.Old > 0 || s.CompressedBytes.New > 0 {
 		row("Compressed", s.CompressedBytes, true)
 		w.printf("\n")

@@ -73,7 +73,7 @@ func WriteComparisonHTML(w io.Writer, r *compare.Result, opts HTMLOptions) error
 		}
 	}
 	size := bytesRow("Image size", "summary.totalBytes", s.TotalBytes)
-	size.Delta += " (" + termtext.SignedPercent(s.GrowthPercent) + ")"
+	size.Delta += " (" + s.Growth() + ")"
 	v := &htmlDiff{
 		Old: r.Old, New: r.New, Identical: r.Identical, Gate: r.Gate, Layers: r.Layers, Files: r.Files,
 		Packages: r.Packages, Unchanged: r.Findings.Unchanged, Config: r.Config,

@@ -305,8 +305,15 @@ func TestE2EContainerdCommands(t *testing.T) {
 
 	ci := e2eStrata(t, env, "ci", ref, "-q")
 	ciArchive := e2eStrata(t, env, "ci", "docker-archive:"+archive, "-q")
-	if ci.code != ciArchive.code || ci.code > 1 ||
-		strings.ReplaceAll(ci.stdout, ref+" (containerd)", "X") != strings.ReplaceAll(ciArchive.stdout, "docker-archive:"+archive+" (docker-archive)", "X") {
+	// The same verdict and report from the analysis on; only the header,
+	// which names the reference, differs.
+	body := func(s string) string {
+		if i := strings.Index(s, "\nAnalysis:"); i >= 0 {
+			return s[i:]
+		}
+		return "no Analysis section:\n" + s
+	}
+	if ci.code != ciArchive.code || ci.code > 1 || body(ci.stdout) != body(ciArchive.stdout) {
 		t.Errorf("ci differs between containerd and the archive:\n%s\n--- archive ---\n%s", ci, ciArchive)
 	}
 

@@ -363,7 +363,7 @@ func (m Model) headerLines(w int) []string {
 		return st.Label.Render(label+" ") + st.Value.Render(termtext.Escape(ref))
 	}
 	size := fmt.Sprintf("%s → %s (%s, %s)", termtext.Bytes(s.TotalBytes.Old), termtext.Bytes(s.TotalBytes.New),
-		termtext.SignedBytes(s.TotalBytes.Delta), termtext.SignedPercent(s.GrowthPercent))
+		termtext.SignedBytes(s.TotalBytes.Delta), s.Growth())
 	sizeStyle := st.Value
 	switch {
 	case s.TotalBytes.Delta > 0:
