@@ -84,8 +84,10 @@ func Layer(ctx context.Context, r io.Reader, opts Options) (*Result, error) {
 	}
 	res := &Result{Compression: comp}
 	if opts.SizeHint > 0 {
-		// About one entry per 8 KiB stored, as in typical images.
-		res.Entries = make([]Entry, 0, min(max(opts.SizeHint/8192, 64), 1<<20))
+		// About one entry per 16 KiB stored: typical images hold one per 8
+		// to 32 KiB, and a list that must double once costs less than one
+		// sized for four times the entries there are.
+		res.Entries = make([]Entry, 0, min(max(opts.SizeHint/16384, 64), 1<<20))
 	}
 	if err := readTar(ctx, plain, res, opts.Inspect); err != nil {
 		return nil, withCompression(comp, err)
