@@ -252,7 +252,7 @@ func (b *fsMapBuilder) node(id tree.NodeID) *mapNode {
 // fileDetails records where a file's hidden copies are.
 func (b *fsMapBuilder) fileDetails(id tree.NodeID, m *mapNode) {
 	for _, e := range b.t.History(id) {
-		if e.Shadowed() && e.Size > 0 {
+		if e.Wasted() && e.Size > 0 {
 			m.WastedIn = append(m.WastedIn, int(e.Layer))
 			h := int(e.HiddenBy)
 			m.HiddenBy = &h

@@ -41,7 +41,7 @@ func newTreeIndex(t *tree.Tree) *treeIndex {
 		node := tree.NodeID(id)
 		own = own[:0]
 		for _, e := range t.History(node) {
-			if e.Shadowed() && e.Size > 0 {
+			if e.Wasted() && e.Size > 0 {
 				ix.wasted[id] |= wastedSelf
 			}
 			if e.Kind.IsMarker() || e.HiddenBy == e.Layer {
