@@ -46,10 +46,39 @@ func (t *Tree) computeLinks() {
 		}
 	}
 	for link, d := range t.linkData {
-		if !t.entries[link].Shadowed() && t.entries[d].Shadowed() {
-			t.entries[d].Kept = true
+		if t.entries[link].Shadowed() || !t.entries[d].Shadowed() {
+			continue
+		}
+		t.entries[d].Kept = true
+		if t.holders == nil {
+			t.holders = map[int32]int32{}
+		}
+		if h, ok := t.holders[d]; !ok || link < h {
+			t.holders[d] = link
 		}
 	}
+	t.held = make(map[int32]int32, len(t.holders))
+	for d, link := range t.holders {
+		t.held[link] = d
+	}
+}
+
+// Content returns the bytes an entry holds in the final filesystem: a
+// visible regular file's size; for the visible hard link that stands for a
+// kept entry (the first by entry index when several do), that entry's size;
+// otherwise 0. Summed over all entries it is the visible bytes, each stored
+// byte counted once.
+func (t *Tree) Content(i int32) int64 {
+	e := &t.entries[i]
+	switch {
+	case e.Kind == walk.File && !e.Shadowed():
+		return e.Size
+	case e.Kind == walk.HardLink && !e.Shadowed():
+		if d, ok := t.held[i]; ok {
+			return t.entries[d].Size
+		}
+	}
+	return 0
 }
 
 // resolveLink finds the file entry a hard link of layer l names.
@@ -79,4 +108,22 @@ func (t *Tree) resolveLink(e *Entry, l int, seen map[NodeID]int32) int32 {
 		return t.LinkData(at)
 	}
 	return -1
+}
+
+// Held returns the kept entry whose content the node's visible hard link
+// stands for once its own path is gone (from the layer that hid it, its
+// HiddenBy), or nil. Browsers add its size at the link, so that the bytes
+// stay where they can still be read, counted once.
+func (t *Tree) Held(n NodeID) *Entry {
+	if len(t.held) == 0 {
+		return nil
+	}
+	i := t.State(n, t.layers-1)
+	if i < 0 {
+		return nil
+	}
+	if d, ok := t.held[i]; ok {
+		return &t.entries[d]
+	}
+	return nil
 }

@@ -82,6 +82,8 @@ type Tree struct {
 	byLayer  [][]int32 // entry indexes of each layer, in tar order
 	changes  [][]Change
 	linkData map[int32]int32 // hard link entry -> the file entry it names
+	holders  map[int32]int32 // kept entry -> the visible link standing for it
+	held     map[int32]int32 // the inverse of holders
 	layers   int
 }
 

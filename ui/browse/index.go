@@ -52,6 +52,9 @@ func newTreeIndex(t *tree.Tree) *treeIndex {
 				own = addPoint(own, int32(e.HiddenBy), -e.Size, -1)
 			}
 		}
+		if h := t.Held(node); h != nil { // a hard link now holds bytes hidden at their path
+			own = addPoint(own, h.HiddenBy, h.Size, 0)
+		}
 		if id == 0 {
 			break
 		}
