@@ -3,13 +3,13 @@ package fix
 import (
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/exp/golden"
 	"github.com/google/go-cmp/cmp"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -19,25 +19,6 @@ import (
 	"github.com/stratascan/strata/analyzer/source"
 	"github.com/stratascan/strata/fixtures"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, diff)
-	}
-}
 
 // TestDemoPatch fixes the demo image's Dockerfile from a real analysis: the
 // diff and the JSON are golden, and the diff applies with git apply.
@@ -72,20 +53,22 @@ func TestDemoPatch(t *testing.T) {
 		if security {
 			name = "demo-security"
 		}
-		var diff bytes.Buffer
-		if err := p.WriteDiff(&diff, "Dockerfile"); err != nil {
-			t.Fatal(err)
-		}
-		golden(t, name+".patch", diff.Bytes())
-		var js bytes.Buffer
-		if err := p.WriteJSON(&js); err != nil {
-			t.Fatal(err)
-		}
-		golden(t, name+".json", js.Bytes())
-		gitApply(t, src, diff.Bytes(), p.Patched)
-		if _, err := dockerfile.Parse("Dockerfile", p.Patched, dockerfile.Options{}); err != nil {
-			t.Errorf("the patched Dockerfile does not parse: %v\n%s", err, p.Patched)
-		}
+		t.Run(name, func(t *testing.T) {
+			var diff bytes.Buffer
+			if err := p.WriteDiff(&diff, "Dockerfile"); err != nil {
+				t.Fatal(err)
+			}
+			t.Run("patch", func(t *testing.T) { golden.RequireEqual(t, diff.Bytes()) })
+			var js bytes.Buffer
+			if err := p.WriteJSON(&js); err != nil {
+				t.Fatal(err)
+			}
+			t.Run("json", func(t *testing.T) { golden.RequireEqual(t, js.Bytes()) })
+			gitApply(t, src, diff.Bytes(), p.Patched)
+			if _, err := dockerfile.Parse("Dockerfile", p.Patched, dockerfile.Options{}); err != nil {
+				t.Errorf("the patched Dockerfile does not parse: %v\n%s", err, p.Patched)
+			}
+		})
 	}
 }
 

@@ -46,6 +46,9 @@ const (
 // e2eTimeout bounds every command a test runs.
 const e2eTimeout = 3 * time.Minute
 
+// e2eBuildTimeout bounds a docker build that compiles strata from source.
+const e2eBuildTimeout = 12 * time.Minute
+
 // e2e is the state shared by the tests of one test process.
 var e2e struct {
 	// tmp is a directory removed when the tests end.
@@ -182,7 +185,13 @@ func e2eExecute(cmd *exec.Cmd) (e2eResult, error) {
 // command returns an exec.Cmd bounded by e2eTimeout. env, when not nil,
 // replaces the environment.
 func e2eCmd(env []string, name string, args ...string) (*exec.Cmd, context.CancelFunc) {
-	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
+	return e2eCmdWithin(e2eTimeout, env, name, args...)
+}
+
+// e2eCmdWithin is e2eCmd with its own bound, for the few commands that do
+// much more than the others (a docker build that compiles strata).
+func e2eCmdWithin(timeout time.Duration, env []string, name string, args ...string) (*exec.Cmd, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = env
 	return cmd, cancel
@@ -191,7 +200,12 @@ func e2eCmd(env []string, name string, args ...string) (*exec.Cmd, context.Cance
 // e2eTool runs an external tool and returns its stdout, or an error holding
 // the command line and its output.
 func e2eTool(env []string, name string, args ...string) (string, error) {
-	cmd, cancel := e2eCmd(env, name, args...)
+	return e2eToolWithin(e2eTimeout, env, name, args...)
+}
+
+// e2eToolWithin is e2eTool bounded by timeout instead of e2eTimeout.
+func e2eToolWithin(timeout time.Duration, env []string, name string, args ...string) (string, error) {
+	cmd, cancel := e2eCmdWithin(timeout, env, name, args...)
 	defer cancel()
 	r, err := e2eExecute(cmd)
 	if err == nil && r.code != 0 {
@@ -364,9 +378,14 @@ func e2eDecode(t *testing.T, b []byte) e2eReport {
 // docker runs the docker CLI against the test Docker Engine with a private
 // client config and the legacy builder, returning its stdout.
 func e2eDocker(host, config string, args ...string) (string, error) {
+	return e2eDockerWithin(e2eTimeout, host, config, args...)
+}
+
+// e2eDockerWithin is e2eDocker bounded by timeout instead of e2eTimeout.
+func e2eDockerWithin(timeout time.Duration, host, config string, args ...string) (string, error) {
 	env := e2eWithEnv(os.Environ(), "DOCKER_HOST="+host, "DOCKER_CONFIG="+config,
 		"DOCKER_BUILDKIT=0", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH")
-	return e2eTool(env, "docker", args...)
+	return e2eToolWithin(timeout, env, "docker", args...)
 }
 
 // skopeo runs skopeo with a permissive signature policy of its own (no
