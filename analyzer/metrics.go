@@ -34,7 +34,7 @@ func measure(t *tree.Tree, layers []Layer, base int) (Summary, []WastedPath) {
 	for i := 0; i < t.EntryCount(); i++ {
 		e := t.Entry(int32(i))
 		l := &layers[e.Layer]
-		if e.Shadowed() {
+		if e.Wasted() {
 			l.WastedBytes += e.Size
 			s.WastedBytes += e.Size
 			if int(e.LastShadow) >= base {
@@ -42,7 +42,7 @@ func measure(t *tree.Tree, layers []Layer, base int) (Summary, []WastedPath) {
 			}
 			continue
 		}
-		if e.Kind.IsMarker() {
+		if e.Kind.IsMarker() || e.Shadowed() {
 			continue
 		}
 		s.FileCount++
@@ -91,7 +91,7 @@ func wastedPaths(t *tree.Tree) []WastedPath {
 		n := tree.NodeID(i)
 		var w *WastedPath
 		for _, e := range t.History(n) {
-			if !e.Shadowed() || e.Size == 0 {
+			if !e.Wasted() || e.Size == 0 {
 				continue
 			}
 			if w == nil {

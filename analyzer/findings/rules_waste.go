@@ -53,7 +53,7 @@ func checkWaste(r *run) {
 	readded := map[int][]int32{}
 	for i := int32(0); i < int32(t.EntryCount()); i++ {
 		e := t.Entry(i)
-		if !e.Shadowed() || e.Kind != walk.File || e.Size == 0 || r.claimed[i] {
+		if !e.Wasted() || e.Kind != walk.File || e.Size == 0 || r.claimed[i] {
 			continue
 		}
 		by := int(e.HiddenBy)

@@ -96,13 +96,19 @@ func pathSizes(t *tree.Tree) (kept, wasted []int64, files []int32, layer []int32
 		layer[i] = -1
 		for _, e := range t.History(id) {
 			switch {
-			case e.Shadowed():
+			case e.Wasted():
 				wasted[i] += e.Size
+			case e.Shadowed(): // kept by a hard link: counted at the link
 			case e.Kind == walk.File:
 				kept[i] += e.Size
 				files[i]++
 				layer[i] = e.Layer
 			}
+		}
+		if h := t.Held(id); h != nil {
+			kept[i] += h.Size
+			files[i]++
+			layer[i] = h.Layer
 		}
 		if p := t.Parent(id); p != tree.None {
 			kept[p] += kept[i]
@@ -252,7 +258,7 @@ func (b *fsMapBuilder) node(id tree.NodeID) *mapNode {
 // fileDetails records where a file's hidden copies are.
 func (b *fsMapBuilder) fileDetails(id tree.NodeID, m *mapNode) {
 	for _, e := range b.t.History(id) {
-		if e.Shadowed() && e.Size > 0 {
+		if e.Wasted() && e.Size > 0 {
 			m.WastedIn = append(m.WastedIn, int(e.Layer))
 			h := int(e.HiddenBy)
 			m.HiddenBy = &h

@@ -90,6 +90,7 @@ func (b *Builder) Build() *Tree {
 	b.layers = nil
 	t.computeRemovals()
 	t.computeShadows()
+	t.computeLinks()
 	t.computeChanges()
 	return t
 }

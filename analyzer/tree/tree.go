@@ -43,10 +43,18 @@ type Entry struct {
 	LastShadow int32
 	// Kind is the entry's type.
 	Kind walk.Kind
+	// Kept says that the entry is shadowed at its path but its content is
+	// still reachable in the final filesystem through a hard link: its
+	// bytes are not wasted.
+	Kept bool
 }
 
-// Shadowed reports whether a later entry hides this one.
+// Shadowed reports whether a later entry hides this one at its path.
 func (e *Entry) Shadowed() bool { return e.HiddenBy >= 0 }
+
+// Wasted reports whether the entry's bytes are stored but unreachable in the
+// final filesystem: shadowed at its path and kept by no visible hard link.
+func (e *Entry) Wasted() bool { return e.HiddenBy >= 0 && !e.Kept }
 
 // Same reports whether two entries describe the same file: type, content,
 // mode, owner and link target.
@@ -73,6 +81,9 @@ type Tree struct {
 	kills    [][]int32 // interned sorted lists of layers that remove descendants
 	byLayer  [][]int32 // entry indexes of each layer, in tar order
 	changes  [][]Change
+	linkData map[int32]int32 // hard link entry -> the file entry it names
+	holders  map[int32]int32 // kept entry -> the visible link standing for it
+	held     map[int32]int32 // the inverse of holders
 	layers   int
 }
 

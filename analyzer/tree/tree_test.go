@@ -167,3 +167,70 @@ func TestDuplicateGroups(t *testing.T) {
 		t.Errorf("with /f filtered out: %d groups, want 1", len(g))
 	}
 }
+
+func hardlink(p, to string) walk.Entry { return walk.Entry{Path: p, Kind: walk.HardLink, Link: to} }
+
+// TestHardLinks checks which file entry each hard link shares content with
+// and which shadowed entries a visible link keeps.
+func TestHardLinks(t *testing.T) {
+	layers := [][]walk.Entry{
+		{file("/a", 100, 1), hardlink("/b", "/a"), hardlink("/c", "/b"), hardlink("/e", "/a"), hardlink("/early", "/x"), file("/x", 5, 2)},
+		{file("/a", 30, 3), hardlink("/d", "/a"), whiteout("/b")},
+		{whiteout("/a"), whiteout("/e")},
+	}
+	b := tree.NewBuilder()
+	for l, es := range layers {
+		b.Add(l, es)
+	}
+	tr := b.Build()
+	type res struct {
+		Data        string // path@layer of the file entry shared, "" for none
+		Kept, Waste bool
+	}
+	got := map[string]res{}
+	name := func(i int32) string {
+		if i < 0 {
+			return ""
+		}
+		e := tr.Entry(i)
+		return tr.Path(e.Node) + "@" + string(rune('0'+e.Layer))
+	}
+	for i := int32(0); i < int32(tr.EntryCount()); i++ {
+		e := tr.Entry(i)
+		if e.Kind == walk.Whiteout {
+			continue
+		}
+		got[name(i)] = res{Data: name(tr.LinkData(i)), Kept: e.Kept, Waste: e.Wasted()}
+	}
+	want := map[string]res{
+		"/a@0":     {Kept: true},                // shadowed by L1, reached by /c
+		"/b@0":     {Data: "/a@0", Waste: true}, // deleted link: 0 bytes
+		"/c@0":     {Data: "/a@0"},              // through /b
+		"/e@0":     {Data: "/a@0", Waste: true}, // deleted link
+		"/early@0": {},                          // names /x before it exists
+		"/x@0":     {},                          // visible
+		"/a@1":     {Kept: true},                // deleted by L2, reached by /d
+		"/d@1":     {Data: "/a@1"},              // the new content, not the old
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// /c stands for the first /a (100 bytes, from L1), /d for the second
+	// (30, from L2); the visible bytes are /x 5 + 100 + 30.
+	held := map[string][2]int64{}
+	var content int64
+	for n := tree.NodeID(1); int(n) < tr.Len(); n++ {
+		if h := tr.Held(n); h != nil {
+			held[tr.Path(n)] = [2]int64{h.Size, int64(h.HiddenBy)}
+		}
+	}
+	for i := int32(0); i < int32(tr.EntryCount()); i++ {
+		content += tr.Content(i)
+	}
+	if diff := cmp.Diff(map[string][2]int64{"/c": {100, 1}, "/d": {30, 2}}, held); diff != "" {
+		t.Errorf("held (-want +got):\n%s", diff)
+	}
+	if content != 135 {
+		t.Errorf("content = %d, want 135", content)
+	}
+}

@@ -41,7 +41,7 @@ func newTreeIndex(t *tree.Tree) *treeIndex {
 		node := tree.NodeID(id)
 		own = own[:0]
 		for _, e := range t.History(node) {
-			if e.Shadowed() && e.Size > 0 {
+			if e.Wasted() && e.Size > 0 {
 				ix.wasted[id] |= wastedSelf
 			}
 			if e.Kind.IsMarker() || e.HiddenBy == e.Layer {
@@ -51,6 +51,9 @@ func newTreeIndex(t *tree.Tree) *treeIndex {
 			if e.HiddenBy >= 0 {
 				own = addPoint(own, int32(e.HiddenBy), -e.Size, -1)
 			}
+		}
+		if h := t.Held(node); h != nil { // a hard link now holds bytes hidden at their path
+			own = addPoint(own, h.HiddenBy, h.Size, 0)
 		}
 		if id == 0 {
 			break
