@@ -72,6 +72,11 @@ func reconstruct(in *Input) ([]Step, []int) {
 		if m := in.Dockerfile; m != nil && hi < len(m.Steps) {
 			ms := m.Steps[hi]
 			s.Source, s.Confidence, s.Reason = ms.Location, string(ms.Confidence), ms.Reason
+			if s.Source != nil {
+				loc := *s.Source
+				loc.Instruction = MaskText(loc.Instruction)
+				s.Source = &loc
+			}
 		}
 		if !h.EmptyLayer {
 			if skip > 0 {

@@ -190,3 +190,34 @@ func TestCLISecretsMaskedEverywhere(t *testing.T) {
 		}
 	}
 }
+
+// TestCLISecretsMaskedInDockerfileSource: the Dockerfile line a step maps
+// to is masked like the step.
+func TestCLISecretsMaskedInDockerfileSource(t *testing.T) {
+	dir := t.TempDir()
+	const secret = "DfCurlPassw0rd55"
+	img, err := fixtures.Build(fixtures.Image{Layers: []fixtures.Layer{
+		{CreatedBy: "/bin/sh -c curl -u deploy:" + secret + " https://h.example.com -o /f", Entries: []fixtures.Entry{fixtures.File("f", "x\n")}},
+	}}, fixtures.Gzip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "img.tar")
+	if err := fixtures.WriteDockerArchive(path, "secrets:df", img); err != nil {
+		t.Fatal(err)
+	}
+	df := filepath.Join(dir, "Dockerfile")
+	if err := os.WriteFile(df, []byte("FROM scratch\nRUN curl -u deploy:"+secret+" https://h.example.com -o /f\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, "analyze", path, "-q", "-f", "json", "--dockerfile", df)
+	if r.code != 0 && r.code != 1 {
+		t.Fatalf("analyze --dockerfile: exit %d: %s", r.code, r.stderr)
+	}
+	if strings.Contains(r.stdout, secret) {
+		t.Errorf("the report shows the secret:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, `"instruction": "RUN curl -u deploy:`) || !strings.Contains(r.stdout, `"line": 2`) {
+		t.Errorf("the step lost its masked Dockerfile line:\n%s", r.stdout)
+	}
+}
