@@ -131,7 +131,7 @@ func describeLayers(ls []v1.Layer, cfg *v1.ConfigFile) ([]Layer, error) {
 		}
 		out[i] = Layer{
 			Index: i, Digest: d.String(), DiffID: diffID.String(),
-			CompressedBytes: size, Command: findings.MaskCommand(cmds[i]), CreatedBy: findings.MaskCommand(raw[i]),
+			CompressedBytes: size, Command: findings.MaskText(cmds[i]), CreatedBy: findings.MaskText(raw[i]),
 			CommandKnown: known,
 		}
 	}

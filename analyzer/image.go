@@ -48,8 +48,14 @@ func summarizeConfig(cfg *v1.ConfigFile) ConfigSummary {
 	}
 	c := cfg.Config
 	s := ConfigSummary{
-		User: c.User, WorkingDir: c.WorkingDir, Entrypoint: c.Entrypoint, Cmd: c.Cmd,
-		Shell: c.Shell, Labels: c.Labels, StopSignal: c.StopSignal,
+		User: c.User, WorkingDir: c.WorkingDir, Entrypoint: findings.MaskArgs(c.Entrypoint),
+		Cmd: findings.MaskArgs(c.Cmd), Shell: findings.MaskArgs(c.Shell), StopSignal: c.StopSignal,
+	}
+	if c.Labels != nil {
+		s.Labels = make(map[string]string, len(c.Labels))
+		for k, v := range c.Labels {
+			s.Labels[k] = findings.MaskLabel(k, v)
+		}
 	}
 	if !cfg.Created.IsZero() {
 		s.Created = cfg.Created.UTC().Format("2006-01-02T15:04:05Z")
@@ -66,7 +72,7 @@ func summarizeConfig(cfg *v1.ConfigFile) ConfigSummary {
 	}
 	slices.Sort(s.Volumes)
 	if c.Healthcheck != nil {
-		s.Healthcheck = c.Healthcheck.Test
+		s.Healthcheck = findings.MaskArgs(c.Healthcheck.Test)
 	}
 	return s
 }

@@ -38,25 +38,34 @@ type ConfigChange struct {
 func compareConfig(old, new *analyzer.Analysis) []ConfigChange {
 	co, cn := configOf(old.Config), configOf(new.Config)
 	var out []ConfigChange
-	add := func(field, key, o, n string) {
+	// addShown compares the raw values o and n and shows them as so and sn
+	// (masked): a change hidden by the mask is marked masked.
+	addShown := func(field, key, o, n, so, sn string) {
 		if o == n {
 			return
 		}
-		c := ConfigChange{Field: field, Key: key, Old: o, New: n, Change: "changed"}
+		c := ConfigChange{Field: field, Key: key, Old: so, New: sn, Change: "changed"}
 		switch {
 		case o == "":
 			c.Change = "added"
 		case n == "":
 			c.Change = "removed"
+		case so == sn:
+			c.Masked = true
 		}
 		out = append(out, c)
 	}
+	add := func(field, key, o, n string) { addShown(field, key, o, n, findings.MaskText(o), findings.MaskText(n)) }
+	args := func(field string, o, n []string) {
+		addShown(field, "", list(o), list(n), list(findings.MaskArgs(o)), list(findings.MaskArgs(n)))
+	}
 	add("user", "", co.Config.User, cn.Config.User)
 	add("workingDir", "", co.Config.WorkingDir, cn.Config.WorkingDir)
-	add("entrypoint", "", list(co.Config.Entrypoint), list(cn.Config.Entrypoint))
-	add("cmd", "", list(co.Config.Cmd), list(cn.Config.Cmd))
-	add("shell", "", list(co.Config.Shell), list(cn.Config.Shell))
-	add("healthcheck", "", healthcheck(co.Config.Healthcheck), healthcheck(cn.Config.Healthcheck))
+	args("entrypoint", co.Config.Entrypoint, cn.Config.Entrypoint)
+	args("cmd", co.Config.Cmd, cn.Config.Cmd)
+	args("shell", co.Config.Shell, cn.Config.Shell)
+	addShown("healthcheck", "", healthcheck(co.Config.Healthcheck, false), healthcheck(cn.Config.Healthcheck, false),
+		healthcheck(co.Config.Healthcheck, true), healthcheck(cn.Config.Healthcheck, true))
 	add("stopSignal", "", co.Config.StopSignal, cn.Config.StopSignal)
 	add("os", "", co.OS, cn.OS)
 	add("architecture", "", co.Architecture, cn.Architecture)
@@ -93,12 +102,20 @@ func compareConfig(old, new *analyzer.Analysis) []ConfigChange {
 		if okO && okN && o == n {
 			continue
 		}
-		c := ConfigChange{Field: "labels", Key: k, Old: o, New: n, Change: "changed"}
+		c := ConfigChange{Field: "labels", Key: k, Change: "changed"}
+		if okO {
+			c.Old = findings.MaskLabel(k, o)
+		}
+		if okN {
+			c.New = findings.MaskLabel(k, n)
+		}
 		switch {
 		case !okO:
 			c.Change = "added"
 		case !okN:
 			c.Change = "removed"
+		case c.Old == c.New:
+			c.Masked = true
 		}
 		out = append(out, c)
 	}
@@ -131,11 +148,16 @@ func list(xs []string) string {
 	return string(b)
 }
 
-func healthcheck(h *v1.HealthConfig) string {
+// healthcheck is a health check as one line, its test masked with mask.
+func healthcheck(h *v1.HealthConfig, mask bool) string {
 	if h == nil || len(h.Test) == 0 {
 		return ""
 	}
-	s := list(h.Test)
+	test := h.Test
+	if mask {
+		test = findings.MaskArgs(test)
+	}
+	s := list(test)
 	var opts []string
 	for _, o := range []struct {
 		name string

@@ -65,7 +65,7 @@ func reconstruct(in *Input) ([]Step, []int) {
 	skip := max(nonEmpty-layers, 0) // oldest history entries without a layer
 	layer := missing
 	for hi, h := range hist {
-		s := Step{Index: len(steps), Layer: -1, Instruction: MaskCommand(Instruction(h.CreatedBy))}
+		s := Step{Index: len(steps), Layer: -1, Instruction: MaskText(Instruction(h.CreatedBy))}
 		if s.Instruction == "" {
 			s.Instruction = "# (empty history entry)"
 		}

@@ -67,13 +67,42 @@ func nameTokens(name string) []string {
 	return toks
 }
 
-// MaskEnv masks the value of a NAME=VALUE pair whose name looks secret.
+// MaskEnv masks a NAME=VALUE pair: the whole value when the name looks
+// secret, otherwise what MaskText finds in it.
 func MaskEnv(kv string) string {
 	name, value, ok := strings.Cut(kv, "=")
 	if !ok || value == "" || !SecretName(name) {
-		return kv
+		return MaskText(kv)
 	}
 	return name + "=" + MaskValue(value)
+}
+
+// MaskLabel masks a label's value: the whole of it when the key looks secret
+// ("db.password", "api_key"), otherwise what MaskText finds in it.
+func MaskLabel(key, value string) string {
+	if value != "" && SecretName(key) {
+		return MaskValue(value)
+	}
+	return MaskText(value)
+}
+
+// MaskArgs masks an argument vector (Cmd, Entrypoint, Healthcheck) as one
+// command line, so that a flag masks the argument after it
+// (["sshpass", "-p", "secret"]); it returns a copy.
+func MaskArgs(args []string) []string {
+	if len(args) == 0 {
+		return args
+	}
+	joined := strings.Join(args, "\x00")
+	masked := MaskText(joined)
+	if masked == joined {
+		return args
+	}
+	out := strings.Split(masked, "\x00")
+	if len(out) != len(args) {
+		return strings.Split(strings.Repeat(MaskValue("")+"\x00", len(args)-1)+MaskValue(""), "\x00")
+	}
+	return out
 }
 
 // MaskValue returns a preview of a secret that never shows it whole: at most
@@ -85,18 +114,25 @@ func MaskValue(v string) string {
 	return v[:3] + "********"
 }
 
-// MaskCommand masks what looks secret in a history instruction: the values
-// of NAME=VALUE words whose name looks secret (ENV, ARG and build arguments),
-// the value of a legacy "ENV NAME VALUE", the password of a URL
-// ("https://user:pass@host") and tokens of known formats anywhere. Commands
-// are shown in reports, so this runs before any of them is printed.
-func MaskCommand(s string) string {
+// MaskText masks every value in s that has the shape of a secret, whatever
+// names it: the values of NAME=VALUE words whose name looks secret (ENV, ARG,
+// build arguments, --password=…), the value of a legacy "ENV NAME VALUE",
+// the password of a URL ("https://user:pass@host" keeps scheme, user and
+// host), the arguments of password flags (curl -u user:pass, --password …,
+// mysql -p…, sshpass -p …, docker login -p …), Authorization, Bearer and
+// Basic credentials, JWTs and tokens of known formats. Every configuration
+// value, label and command goes through it before a report or a baseline
+// shows it; the rules read the raw values.
+func MaskText(s string) string {
 	if s == "" {
 		return s
 	}
 	s = maskAssignments(s)
 	s = maskLegacyEnv(s)
 	s = maskURLPasswords(s)
+	s = maskFlags(s)
+	s = maskAuthorization(s)
+	s = maskJWTs(s)
 	return maskKnownTokens(s)
 }
 
@@ -157,7 +193,7 @@ func maskURLPasswords(s string) string {
 		}
 		start := from + i + 3
 		end := start
-		for end < len(out) && !strings.ContainsRune(" \t\n\"'/@", rune(out[end])) {
+		for end < len(out) && !strings.ContainsRune(" \t\n\x00\"'/@", rune(out[end])) {
 			end++
 		}
 		if end < len(out) && out[end] == '@' {
@@ -204,7 +240,7 @@ func valueSpan(s string, i int) (int, int) {
 		return i, len(s)
 	}
 	j := i
-	for j < len(s) && s[j] != ' ' && s[j] != '\t' && s[j] != '\n' && s[j] != ';' && s[j] != '&' && s[j] != '|' {
+	for j < len(s) && s[j] != 0 && s[j] != ' ' && s[j] != '\t' && s[j] != '\n' && s[j] != ';' && s[j] != '&' && s[j] != '|' {
 		j++
 	}
 	return i, j

@@ -19,7 +19,7 @@ func TestSecretName(t *testing.T) {
 	}
 }
 
-func TestMaskCommand(t *testing.T) {
+func TestMaskText(t *testing.T) {
 	for in, want := range map[string]string{
 		"ENV API_KEY=sk-abcdef1234567890":                              "ENV API_KEY=sk-********",
 		`ENV DB_PASSWORD="two words here" MODE=prod`:                   "ENV DB_PASSWORD=two******** MODE=prod",
@@ -30,9 +30,56 @@ func TestMaskCommand(t *testing.T) {
 		"RUN apt-get update && apt-get install -y curl":                "RUN apt-get update && apt-get install -y curl",
 		"ENV GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D":         "ENV GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D",
 		"ENV PASSWORD_MIN=8 PORT=80":                                   "ENV PASSWORD_MIN=******** PORT=80",
+		// Flags that take a password, for the clients that have them.
+		"RUN curl -u deploy:hunter2hunter2 https://h":        "RUN curl -u deploy:hun******** https://h",
+		"RUN curl --user ops:pw https://h":                   "RUN curl --user ops:******** https://h",
+		"RUN curl -ubuilder:pw42 https://h":                  "RUN curl -ubuilder:******** https://h",
+		"RUN useradd -u 1000 app":                            "RUN useradd -u 1000 app",
+		"RUN wget --password=pw42 https://h":                 "RUN wget --password=******** https://h",
+		"app --db-password s3cret --verbose":                 "app --db-password ******** --verbose",
+		"echo pw | docker login --password-stdin -u bot reg": "echo pw | docker login --password-stdin -u bot reg",
+		"RUN mysql -uroot -pr00tpw -e 'select 1'":            "RUN mysql -uroot -p******** -e 'select 1'",
+		"RUN mysql -p dbname":                                "RUN mysql -p dbname",
+		"sshpass -p s3cret ssh host":                         "sshpass -p ******** ssh host",
+		"docker login -u bot -p s3cret registry.example.com": "docker login -u bot -p ******** registry.example.com",
+		"RUN cp -pr a b":                                     "RUN cp -pr a b",
+		// HTTP credentials and JWTs.
+		`curl -H "Authorization: Bearer abcdefgh12345678" u`: `curl -H "Authorization: Bearer abc********" u`,
+		"Authorization: Basic dXNlcjpwYXNz":                  "Authorization: Basic dXN********",
+		"send Bearer tok3nvalue":                             "send Bearer ********",
+		"a basic image for testing":                          "a basic image for testing",
+		"t=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig_-x y":    "t=eyJ******** y",
 	} {
-		if got := MaskCommand(in); got != want {
-			t.Errorf("MaskCommand(%q)\n got %q\nwant %q", in, got, want)
+		if got := MaskText(in); got != want {
+			t.Errorf("MaskText(%q)\n got %q\nwant %q", in, got, want)
+		}
+	}
+}
+
+func TestMaskArgs(t *testing.T) {
+	for _, tc := range []struct{ in, want []string }{
+		{[]string{"sshpass", "-p", "s3cret", "ssh", "a b"}, []string{"sshpass", "-p", "********", "ssh", "a b"}},
+		{[]string{"curl", "--user", "ops:s3cret", "https://u:pw@h/x"}, []string{"curl", "--user", "ops:********", "https://u:********@h/x"}},
+		{[]string{"sh", "-c", "mysql -ps3cret"}, []string{"sh", "-c", "mysql -p********"}},
+		{[]string{"/app", "--port", "80"}, []string{"/app", "--port", "80"}},
+		{nil, nil},
+	} {
+		if diff := cmp.Diff(tc.want, MaskArgs(tc.in)); diff != "" {
+			t.Errorf("MaskArgs(%q) (-want +got):\n%s", tc.in, diff)
+		}
+	}
+}
+
+func TestMaskLabel(t *testing.T) {
+	for _, tc := range []struct{ key, value, want string }{
+		{"db.password", "s3cret", "********"},
+		{"com.example.api_key", "abcdefghijklmnop", "abc********"},
+		{"org.opencontainers.image.source", "https://ci:tok@git.example.com/r", "https://ci:********@git.example.com/r"},
+		{"org.opencontainers.image.title", "demo", "demo"},
+		{"gpg.key", "A035C8C19219BA82", "A035C8C19219BA82"},
+	} {
+		if got := MaskLabel(tc.key, tc.value); got != tc.want {
+			t.Errorf("MaskLabel(%q, %q) = %q, want %q", tc.key, tc.value, got, tc.want)
 		}
 	}
 }
