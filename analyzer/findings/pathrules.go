@@ -245,6 +245,14 @@ func (s *pathScan) files(c tree.NodeID, name string, st matchState) {
 		if cmd := s.r.cmds[l]; cmd != nil && len(cmd.mounts) > 0 && cmd.covers(t.Path(c)) {
 			continue // a cache mount kept it out of the layer
 		}
+		idx := s.r.entryIndex(c, i)
+		scope := c
+		if rule == st.root {
+			scope = st.rootNode
+		}
+		if linkedOutside(t, idx, scope) {
+			continue // removing the path would not free bytes a link elsewhere reads
+		}
 		key := [2]int{s.index[rule], l}
 		g := s.groups[key]
 		if g == nil {
@@ -252,8 +260,23 @@ func (s *pathScan) files(c tree.NodeID, name string, st matchState) {
 			s.groups[key] = g
 			s.order = append(s.order, g)
 		}
-		g.entries = append(g.entries, s.r.entryIndex(c, i))
+		g.entries = append(g.entries, idx)
 	}
+}
+
+// linkedOutside reports whether a hard link of the final filesystem outside
+// the scope node's subtree shares the content of entry idx.
+func linkedOutside(t *tree.Tree, idx int32, scope tree.NodeID) bool {
+	for _, l := range t.VisibleLinks(idx) {
+		n := t.Entry(l).Node
+		for n != tree.None && n != scope {
+			n = t.Parent(n)
+		}
+		if n == tree.None {
+			return true
+		}
+	}
+	return false
 }
 
 // extRule returns the rule whose ending the file name has, if any.

@@ -46,7 +46,14 @@ func (t *Tree) computeLinks() {
 		}
 	}
 	for link, d := range t.linkData {
-		if t.entries[link].Shadowed() || !t.entries[d].Shadowed() {
+		if t.entries[link].Shadowed() {
+			continue
+		}
+		if t.linksTo == nil {
+			t.linksTo = map[int32][]int32{}
+		}
+		t.linksTo[d] = append(t.linksTo[d], link)
+		if !t.entries[d].Shadowed() {
 			continue
 		}
 		t.entries[d].Kept = true
@@ -62,6 +69,10 @@ func (t *Tree) computeLinks() {
 		t.held[link] = d
 	}
 }
+
+// VisibleLinks returns the hard link entries of the final filesystem that
+// share the content of file entry i, in no particular order. Do not modify.
+func (t *Tree) VisibleLinks(i int32) []int32 { return t.linksTo[i] }
 
 // Content returns the bytes an entry holds in the final filesystem: a
 // visible regular file's size; for the visible hard link that stands for a

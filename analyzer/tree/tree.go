@@ -81,9 +81,10 @@ type Tree struct {
 	kills    [][]int32 // interned sorted lists of layers that remove descendants
 	byLayer  [][]int32 // entry indexes of each layer, in tar order
 	changes  [][]Change
-	linkData map[int32]int32 // hard link entry -> the file entry it names
-	holders  map[int32]int32 // kept entry -> the visible link standing for it
-	held     map[int32]int32 // the inverse of holders
+	linkData map[int32]int32   // hard link entry -> the file entry it names
+	holders  map[int32]int32   // kept entry -> the visible link standing for it
+	held     map[int32]int32   // the inverse of holders
+	linksTo  map[int32][]int32 // file entry -> the visible links sharing it
 	layers   int
 }
 

@@ -164,6 +164,9 @@ func (nv *navigator) size(n tree.NodeID) int64 {
 	if e := nv.t.State(n, layer); e >= 0 {
 		s = nv.t.Entry(e).Size
 	}
+	if h := nv.t.Held(n); h != nil && layer >= int(h.HiddenBy) {
+		s += h.Size // a hard link holding bytes deleted at their own path
+	}
 	switch {
 	case !nv.ix.isDir(n):
 	case nv.match != nil && nv.match[n]&matchSelf == 0:
