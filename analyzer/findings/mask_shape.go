@@ -71,11 +71,11 @@ func maskFlags(s string) string {
 			spans = append(spans, span{w.start + lead + from, w.end - trail})
 		}
 	}
-	glued := false
+	glued, separate := false, false
 	for c := range clients {
 		glued = glued || c != "login"
+		separate = separate || separatePasswordFlag[c]
 	}
-	separate := clients["sshpass"] || clients["login"]
 	for i, w := range ws {
 		t := text(w)
 		next := i+1 < len(ws)
