@@ -113,7 +113,8 @@ func e2eToolchainRootfs(t *testing.T, path string) {
 }
 
 // e2eBuildContext copies what the Dockerfile builds from (go.mod, go.sum,
-// the non-test Go files of the packages) into a temporary directory, with
+// the packages' non-test files: Go sources and the assets they embed) into a
+// temporary directory, with
 // the modules vendored: the build container reaches no module proxy.
 func e2eBuildContext(t *testing.T) string {
 	t.Helper()
@@ -137,7 +138,7 @@ func e2eBuildContext(t *testing.T) string {
 			if d.IsDir() && d.Name() == "testdata" {
 				return filepath.SkipDir
 			}
-			if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			if d.IsDir() || strings.HasSuffix(p, "_test.go") {
 				return nil
 			}
 			b, err := os.ReadFile(p)
