@@ -210,21 +210,11 @@ func maskURLPasswords(s string) string {
 // OpenAI, Stripe, npm, AWS access key IDs) wherever they appear.
 func maskKnownTokens(s string) string {
 	hits := findTokens([]byte(s))
-	if len(hits) == 0 {
-		return s
+	spans := make([]maskSpan, len(hits))
+	for i, h := range hits {
+		spans[i] = maskSpan{h.start, h.end}
 	}
-	var b strings.Builder
-	last := 0
-	for _, h := range hits {
-		if h.start < last {
-			continue
-		}
-		b.WriteString(s[last:h.start])
-		b.WriteString(MaskValue(s[h.start:h.end]))
-		last = h.end
-	}
-	b.WriteString(s[last:])
-	return b.String()
+	return maskSpans(s, spans)
 }
 
 // valueSpan returns the extent of the value that starts at i: a quoted

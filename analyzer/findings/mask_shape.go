@@ -61,14 +61,13 @@ func maskFlags(s string) string {
 			curl = true
 		}
 	}
-	type span struct{ start, end int }
-	var spans []span
+	var spans []maskSpan
 	maskWord := func(w word, from int) {
 		v := s[w.start:w.end]
 		lead := len(v) - len(strings.TrimLeft(v, `"'`))
 		trail := len(v) - len(strings.TrimRight(v, `"'`))
 		if w.start+lead+from < w.end-trail {
-			spans = append(spans, span{w.start + lead + from, w.end - trail})
+			spans = append(spans, maskSpan{w.start + lead + from, w.end - trail})
 		}
 	}
 	glued, separate := false, false
@@ -92,6 +91,15 @@ func maskFlags(s string) string {
 			maskWord(w, 2)
 		}
 	}
+	return maskSpans(s, spans)
+}
+
+// maskSpan is the extent s[start:end] of a value to mask.
+type maskSpan struct{ start, end int }
+
+// maskSpans replaces each span of s, in order, with its MaskValue; a span
+// that starts inside the one before it is skipped.
+func maskSpans(s string, spans []maskSpan) string {
 	if len(spans) == 0 {
 		return s
 	}
