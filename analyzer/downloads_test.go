@@ -2,6 +2,7 @@ package analyzer_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"testing"
 	"time"
@@ -82,7 +83,11 @@ func TestRegistryDownloadsOverlapAnalysis(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer si.Close()
-	proxy.Reset() // the configuration's download
+	proxy.Reset()
+	configDigest, err := img.ConfigName()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var (
 		reports       []analyzer.Progress
 		firstWalked   time.Time // layer 0's walk reported bytes read
@@ -113,6 +118,9 @@ func TestRegistryDownloadsOverlapAnalysis(t *testing.T) {
 	ended := map[string]fixtures.BlobDownload{}
 	var served int64
 	for _, d := range proxy.Downloads() {
+		if d.Digest == configDigest.String() {
+			continue // fetched by Open; its download may end after the Reset
+		}
 		if _, again := ended[d.Digest]; again {
 			t.Errorf("blob %s downloaded twice", d.Digest)
 		}
@@ -143,5 +151,53 @@ func TestRegistryDownloadsOverlapAnalysis(t *testing.T) {
 		if p.Done && p.Read != p.Size {
 			t.Errorf("layer %d done after %d bytes downloaded of %d", p.Layer, p.Read, p.Size)
 		}
+	}
+}
+
+// TestRegistryDownloadsEndWithTheContext cancels an analysis while three
+// layers download slowly: it returns the cancellation at once and every
+// download in flight ends, though the process lives on (as the browser does
+// when its loading is cancelled).
+func TestRegistryDownloadsEndWithTheContext(t *testing.T) {
+	host := realRegistry(t)
+	pushLayered(t, host, "strata-analyzer/cancel", 4, 4<<20)
+	proxy := fixtures.NewRegistryProxy(host, 1<<20)
+	defer proxy.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	si, err := source.Open(ctx, "registry://"+proxy.Host+"/strata-analyzer/cancel:1", source.Options{InsecureRegistries: []string{proxy.Host}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer si.Close()
+	done := make(chan error, 1)
+	go func() {
+		_, err := analyzer.Analyze(ctx, si)
+		done <- err
+	}()
+	for deadline := time.Now().Add(10 * time.Second); proxy.InFlight() < source.RegistryDownloads; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d downloads in flight after 10s, want %d", proxy.InFlight(), source.RegistryDownloads)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("the analysis returned %v, want the cancellation", err)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("the analysis still runs a second after its context was cancelled")
+	}
+	returned := time.Since(start)
+	for proxy.InFlight() > 0 && time.Since(start) < time.Second {
+		time.Sleep(time.Millisecond)
+	}
+	t.Logf("returned %s after the cancellation, downloads ended after %s", returned.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	if n := proxy.InFlight(); n > 0 {
+		t.Errorf("%d downloads still in flight a second after the cancellation", n)
 	}
 }
