@@ -219,14 +219,9 @@ type merger struct {
 }
 
 func newMerger(layers []Layer) *merger {
-	// About one path per 16 KiB stored, as for the entry lists.
-	var stored int64
-	for i := range layers {
-		stored += layers[i].CompressedBytes
-	}
 	return &merger{
 		layers:      layers,
-		b:           tree.NewBuilderSize(int(min(stored/16384, 1<<20))),
+		b:           tree.NewBuilder(),
 		headerSizes: make([]int64, len(layers)),
 		contents:    make([]*findings.Content, len(layers)),
 	}
