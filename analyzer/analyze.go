@@ -39,7 +39,8 @@ type Analysis struct {
 }
 
 // Analyze walks every layer of the image once (layers concurrently) and
-// computes the analysis.
+// computes the analysis. Layers downloaded from a registry are walked as
+// they arrive, as many at once as the source downloads.
 //
 // A panic anywhere in the analysis, in any of its goroutines, is a bug: it
 // is returned as a *bug.Error carrying the stack where it happened.
@@ -58,7 +59,10 @@ func Analyze(ctx context.Context, img *source.Image, opts ...Option) (_ *Analysi
 	if err != nil {
 		return nil, err
 	}
-	pt := newTracker(o.progress, layers)
+	if img.Downloads > 0 && !o.concurrencySet {
+		o.concurrency = img.Downloads
+	}
+	pt := newTracker(o.progress, layers, img.Downloads > 0)
 	t, headerSizes, contents, err := walkAll(ctx, v1layers, layers, o, pt)
 	if err != nil {
 		return nil, err

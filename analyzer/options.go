@@ -21,6 +21,8 @@ type options struct {
 	dockerfile  *dockerfile.File
 	rules       findings.Options
 	tree        func(*Analysis, *source.Image)
+	// concurrencySet is true when WithConcurrency chose the concurrency.
+	concurrencySet bool
 }
 
 func makeOptions(opts []Option) options {
@@ -58,8 +60,12 @@ func WithRules(on bool) Option { return func(o *options) { o.noRules = !on } }
 func WithRuleOptions(ro findings.Options) Option { return func(o *options) { o.rules = ro } }
 
 // WithConcurrency sets how many layers are read at once. The default is
-// GOMAXPROCS.
-func WithConcurrency(n int) Option { return func(o *options) { o.concurrency = n } }
+// GOMAXPROCS for layers read from local storage, and as many as the source
+// downloads at once (source.Image.Downloads) for layers downloaded from a
+// registry, each walked as it arrives.
+func WithConcurrency(n int) Option {
+	return func(o *options) { o.concurrency, o.concurrencySet = n, true }
+}
 
 // WithDockerfile maps the image's history to the Dockerfile that built it:
 // findings then carry their Dockerfile line and each step its instruction

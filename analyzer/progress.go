@@ -40,6 +40,10 @@ type Progress struct {
 	TotalBytes int64
 	// LayersDone is how many layers are read whole.
 	LayersDone int
+	// Downloading is true when the layers are downloaded from a registry
+	// as they are read: ReadBytes are then the bytes downloaded, and
+	// TotalBytes the sum of the compressed sizes the manifest lists.
+	Downloading bool
 	// Elapsed is the time since the analysis started.
 	Elapsed time.Duration
 }
@@ -84,10 +88,11 @@ type tracker struct {
 	started bool
 }
 
-// newTracker starts tracking the reading of layers and sends the first
-// report, with the total from the layers' stored sizes. A nil report makes
-// a tracker that reports nothing.
-func newTracker(report func(Progress), layers []Layer) *tracker {
+// newTracker starts tracking the reading of layers (downloaded from a
+// registry when download is set) and sends the first report, with the total
+// from the layers' stored sizes. A nil report makes a tracker that reports
+// nothing.
+func newTracker(report func(Progress), layers []Layer, download bool) *tracker {
 	t := &tracker{report: report, start: time.Now()}
 	if report == nil {
 		return t
@@ -102,7 +107,7 @@ func newTracker(report func(Progress), layers []Layer) *tracker {
 			total += t.size[i]
 		}
 	}
-	t.last = Progress{Phase: PhaseRead, Layer: -1, Layers: len(layers), TotalBytes: max(total, 0)}
+	t.last = Progress{Phase: PhaseRead, Layer: -1, Layers: len(layers), TotalBytes: max(total, 0), Downloading: download}
 	t.send()
 	return t
 }

@@ -59,7 +59,9 @@ func checkProgress(t *testing.T, reports []analyzer.Progress, want int64) {
 }
 
 // TestProgressTotalKnownFromStart analyses one image from an archive, an
-// OCI layout, a registry and a stream whose producer reports its size.
+// OCI layout, an in-process registry, the real registry (its layers
+// downloaded: the total is the manifest's) and a stream whose producer
+// reports its size.
 func TestProgressTotalKnownFromStart(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -117,6 +119,34 @@ func TestProgressTotalKnownFromStart(t *testing.T) {
 			checkProgress(t, reports, want)
 		})
 	}
+	t.Run("real registry", func(t *testing.T) {
+		real := realRegistry(t)
+		r, err := name.ParseReference(real+"/strata-analyzer/progress:1", name.Insecure)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := remote.Write(r, img); err != nil {
+			t.Fatal(err)
+		}
+		si, err := source.Open(ctx, "registry://"+r.String(), source.Options{InsecureRegistries: []string{real}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer si.Close()
+		var reports []analyzer.Progress
+		if _, err := analyzer.Analyze(ctx, si, analyzer.WithProgress(func(p analyzer.Progress) { reports = append(reports, p) })); err != nil {
+			t.Fatal(err)
+		}
+		checkProgress(t, reports, want)
+		for i, p := range reports {
+			if !p.Downloading {
+				t.Fatalf("report %d does not say the layers are downloaded: %+v", i, p)
+			}
+			if p.Done && p.Read != p.Size {
+				t.Errorf("layer %d done after %d bytes downloaded of %d", p.Layer, p.Read, p.Size)
+			}
+		}
+	})
 	t.Run("stream", func(t *testing.T) {
 		st, err := os.Stat(archive)
 		if err != nil {

@@ -78,15 +78,25 @@ func (e *engine) find(ctx context.Context, names []string, opts Options) (*engin
 	if err != nil {
 		return nil, "", notFoundf("image %s not found in the %s", names[0], e.what)
 	}
-	if opts.Platform != "" && info.Os != "" && info.Architecture != "" {
-		want, perr := parsePlatform(opts.Platform)
-		if perr != nil {
-			return nil, "", perr
-		}
-		have := platform{OS: info.Os, Arch: info.Architecture, Variant: info.Variant}
-		if !want.matches(have) {
-			return nil, "", platformf("image %s in the %s is %s, not the requested platform %s", name, e.what, have, want)
-		}
+	if err := checkEnginePlatform(info, name, "the "+e.what, opts); err != nil {
+		return nil, "", err
 	}
 	return info, name, nil
+}
+
+// checkEnginePlatform fails when opts asks for a platform the inspected image is
+// not; where names the daemon in the message.
+func checkEnginePlatform(info *engineImage, name, where string, opts Options) error {
+	if opts.Platform == "" || info.Os == "" || info.Architecture == "" {
+		return nil
+	}
+	want, err := parsePlatform(opts.Platform)
+	if err != nil {
+		return err
+	}
+	have := platform{OS: info.Os, Arch: info.Architecture, Variant: info.Variant}
+	if !want.matches(have) {
+		return platformf("image %s in %s is %s, not the requested platform %s", name, where, have, want)
+	}
+	return nil
 }

@@ -251,3 +251,5 @@ func dialCause(err error) string {
 	}
 	return err.Error()
 }
+
+func (e *engine) label() string { return e.what }

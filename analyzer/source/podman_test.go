@@ -3,11 +3,13 @@ package source
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/stratascan/strata/fixtures"
 )
 
@@ -69,19 +71,53 @@ func TestPodmanReal(t *testing.T) {
 	}
 	t.Run("podman image save", func(t *testing.T) {
 		t.Setenv("CONTAINER_HOST", "unix:///nonexistent/podman.sock")
-		img, err := podmanSave(context.Background(), name, Options{TempDir: tmp})
-		if err != nil {
-			t.Fatal(err)
+		for _, ref := range []string{"podman://" + name, "podman://localhost/" + name} {
+			img := openOK(t, ref, Options{TempDir: tmp})
+			check(img)
+			img.Close()
+			emptyDir(t, tmp)
 		}
-		check(img)
-		img.Close()
-		emptyDir(t, tmp)
-		img = openOK(t, "podman://"+name, Options{TempDir: tmp})
-		check(img)
-		img.Close()
-		emptyDir(t, tmp)
-		_, err = Open(context.Background(), "podman://strata-source-test:missing", Options{TempDir: tmp})
+		_, err := Open(context.Background(), "podman://strata-source-test:missing", Options{TempDir: tmp})
 		wantError(t, err, "podman://strata-source-test:missing", "not found")
+		emptyDir(t, tmp)
+	})
+	t.Run("podman image save streamed", func(t *testing.T) {
+		t.Setenv("CONTAINER_HOST", "unix:///nonexistent/podman.sock")
+		var members []string
+		var content []byte
+		var reports [][2]int64
+		opts := Options{TempDir: tmp, SaveProgress: func(read, total int64) { reports = append(reports, [2]int64{read, total}) }}
+		img, ok, err := OpenStream(context.Background(), "podman://"+name, opts, false, func(member string, size int64, r io.Reader) error {
+			members = append(members, member)
+			b, err := io.ReadAll(r)
+			content = append(content, b...)
+			return err
+		})
+		if !ok || err != nil {
+			t.Fatalf("OpenStream: ok %v, err %v", ok, err)
+		}
+		defer img.Close()
+		if img.Source != Podman || len(members) != 1 || !bytes.Contains(content, []byte("content of hello.txt")) {
+			t.Errorf("source %q, layer blobs %v: the stream does not hold the imported layer", img.Source, members)
+		}
+		if diff := cmp.Diff(members, img.LayerMembers()); diff != "" {
+			t.Errorf("layer members (-streamed +image):\n%s", diff)
+		}
+		if len(reports) < 2 || reports[0][0] != 0 || reports[0][1] <= 0 {
+			t.Fatalf("progress %v: want a first report of 0 bytes read of the size podman inspect gives", reports)
+		}
+		for i, r := range reports {
+			if r[1] != reports[0][1] || i > 0 && r[0] < reports[i-1][0] {
+				t.Errorf("progress report %d (%v) changes the total or goes backwards (after %v)", i, r, reports[max(i-1, 0)])
+			}
+		}
+		emptyDir(t, tmp)
+		_, ok, err = OpenStream(context.Background(), "podman://strata-source-test:missing", opts, false, skipLayer)
+		if !ok {
+			t.Fatal("OpenStream of a missing podman image: not taken")
+		}
+		wantError(t, err, "podman://strata-source-test:missing", "image strata-source-test:missing not found in Podman")
+		emptyDir(t, tmp)
 	})
 }
 

@@ -16,9 +16,16 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
+// RegistryDownloads is how many blobs of one image are downloaded from a
+// registry at once, as docker pull does by default: enough to fill a link
+// that one connection does not, few enough not to compete with the
+// analysis of what arrives for the CPU nor to be throttled by the registry.
+const RegistryDownloads = 3
+
 // openRegistry reads an image from a registry without any daemon. Layers are
-// fetched lazily by the caller; their Compressed() verifies the digest while
-// streaming.
+// fetched lazily by the caller, at most RegistryDownloads at once; their
+// Compressed() streams the blob as it arrives and verifies its size and
+// digest when it is read to the end.
 func openRegistry(ctx context.Context, refStr string, opts Options) (*Image, error) {
 	ref, err := parseRegistryRef(refStr)
 	if err != nil {
@@ -88,11 +95,12 @@ func openRegistry(ctx context.Context, refStr string, opts Options) (*Image, err
 		p = chosen
 	}
 	return &Image{
-		Image:    &registryImage{Image: img, host: host},
-		Source:   Registry,
-		Name:     ref.String(),
-		Digest:   digest.String(),
-		Platform: p.String(),
+		Image:     &registryImage{Image: img, host: host, ctx: ctx},
+		Source:    Registry,
+		Name:      ref.String(),
+		Digest:    digest.String(),
+		Platform:  p.String(),
+		Downloads: RegistryDownloads,
 	}, nil
 }
 

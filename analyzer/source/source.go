@@ -80,6 +80,11 @@ type Image struct {
 	// BuildKit attached to the image (an OCI layout built with
 	// --provenance), or nil.
 	Provenance []byte
+	// Downloads is how many of the layers are downloaded at once when they
+	// come over the network (from a registry), each streamed to its reader
+	// as it arrives; reading more layers at once only waits for a turn. It
+	// is 0 when the layers are read from local storage.
+	Downloads int
 
 	closers []func() error
 	// members are the archive members the layers were read from, when

@@ -50,38 +50,45 @@ func OpenStream(ctx context.Context, ref string, opts Options, spool bool, onLay
 		}
 		opts.Platform = p
 	}
-	var e *engine
-	var names []string
-	kind := r.Kind
+	// A bare name is looked for in the Docker Engine, then in Podman; an
+	// image neither has is left to Open (containerd, a registry).
+	type daemon struct {
+		kind    Kind
+		connect func(context.Context, Options) (saver, error)
+		names   []string
+	}
+	docker := daemon{Docker, func(ctx context.Context, _ Options) (saver, error) { return dockerEngine(ctx) }, []string{r.Name}}
+	podman := daemon{Podman, podmanSaver, podmanNames(r.Name)}
+	var daemons []daemon
 	switch {
-	case r.Kind == Docker || (r.Kind == "" && r.Path == ""):
-		e, err = dockerEngine(ctx)
-		names, kind = []string{r.Name}, Docker
+	case r.Kind == Docker:
+		daemons = []daemon{docker}
 	case r.Kind == Podman:
-		e, err = podmanEngine(ctx)
-		names = podmanNames(r.Name)
+		daemons = []daemon{podman}
+	case r.Kind == "" && r.Path == "":
+		daemons = []daemon{docker, podman}
 	default:
 		return nil, false, nil
 	}
-	if err != nil {
-		if r.Kind == "" || isUnavailable(err) && r.Kind == Podman {
-			return nil, false, nil // Open tries the other sources, or the podman command
+	for _, d := range daemons {
+		s, err := d.connect(ctx, opts)
+		if err == nil {
+			img, err = streamFromEngine(ctx, s, d.names, opts, spool, onLayer)
 		}
-		return nil, true, wrapInput(ref, err)
+		if err != nil {
+			if r.Kind == "" && ctx.Err() == nil && (isUnavailable(err) || isNotFound(err)) {
+				continue
+			}
+			if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+				err = fmt.Errorf("%w: %w", ctx.Err(), err)
+			}
+			return nil, true, wrapInput(ref, err)
+		}
+		img.Source = d.kind
+		img.Reference = ref
+		return img, true, nil
 	}
-	img, err = streamFromEngine(ctx, e, names, opts, spool, onLayer)
-	if err != nil {
-		if r.Kind == "" && isNotFound(err) {
-			return nil, false, nil
-		}
-		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
-			err = fmt.Errorf("%w: %w", ctx.Err(), err)
-		}
-		return nil, true, wrapInput(ref, err)
-	}
-	img.Source = kind
-	img.Reference = ref
-	return img, true, nil
+	return nil, false, nil
 }
 
 // LayerMembers returns the archive member each layer was read from, in
@@ -117,27 +124,20 @@ func dockerEngine(ctx context.Context) (*engine, error) {
 	return e, nil
 }
 
-// podmanEngine connects to the first Podman API socket that answers.
-func podmanEngine(ctx context.Context) (*engine, error) {
-	for _, host := range podmanSockets() {
-		e, err := newEngine(endpoint{Host: host}, "Podman API")
-		if err != nil {
-			continue
-		}
-		if err := e.ping(ctx); err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			continue
-		}
-		return e, nil
-	}
-	return nil, unavailable(nil, "no Podman API socket answers")
+// saver is what saves images as a docker save stream: an Engine API
+// (Docker's, Podman's) or the podman command.
+type saver interface {
+	// find inspects the first of names the daemon has.
+	find(ctx context.Context, names []string, opts Options) (*engineImage, string, error)
+	// saveStream starts saving the image; the stream must be closed.
+	saveStream(ctx context.Context, name string) (io.ReadCloser, error)
+	// label names the daemon in messages ("Docker daemon").
+	label() string
 }
 
-// streamFromEngine inspects the first of names the engine has and reads its
-// save stream once.
-func streamFromEngine(ctx context.Context, e *engine, names []string, opts Options, spool bool, onLayer LayerFunc) (*Image, error) {
+// streamFromEngine inspects the first of names the daemon has and reads its
+// save stream once, to its end.
+func streamFromEngine(ctx context.Context, e saver, names []string, opts Options, spool bool, onLayer LayerFunc) (*Image, error) {
 	info, name, err := e.find(ctx, names, opts)
 	if err != nil {
 		return nil, err
@@ -151,9 +151,17 @@ func streamFromEngine(ctx context.Context, e *engine, names []string, opts Optio
 	pick := archivePick{index: -1, id: info.ID, name: name}
 	var img *Image
 	if spool {
-		img, err = spoolStream(ctx, in, e, pick, opts, onLayer)
+		img, err = spoolStream(ctx, in, e.label(), pick, opts, onLayer)
 	} else {
-		img, err = scanStream(ctx, in, e.what, pick, opts, onLayer)
+		img, err = scanStream(ctx, in, e.label(), pick, opts, onLayer)
+	}
+	if err == nil {
+		// Read what follows the archive's end, so that a daemon failing
+		// after it is not taken for a success.
+		if _, err = io.Copy(io.Discard, in); err != nil {
+			img.Close()
+			img = nil
+		}
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -170,7 +178,7 @@ func streamFromEngine(ctx context.Context, e *engine, names []string, opts Optio
 
 // spoolStream tees the stream into a temporary file while scanning it, then
 // opens the file as an archive.
-func spoolStream(ctx context.Context, in io.Reader, e *engine, pick archivePick, opts Options, onLayer LayerFunc) (*Image, error) {
+func spoolStream(ctx context.Context, in io.Reader, what string, pick archivePick, opts Options, onLayer LayerFunc) (*Image, error) {
 	f, err := os.CreateTemp(opts.TempDir, "strata-save-*.tar")
 	if err != nil {
 		return nil, fmt.Errorf("creating a temporary file for the saved image: %w", err)
@@ -181,7 +189,7 @@ func spoolStream(ctx context.Context, in io.Reader, e *engine, pick archivePick,
 		os.Remove(tmp)
 		return nil, err
 	}
-	scanned, err := scanStream(ctx, io.TeeReader(in, f), e.what, pick, opts, onLayer)
+	scanned, err := scanStream(ctx, io.TeeReader(in, f), what, pick, opts, onLayer)
 	if err != nil {
 		return fail(err)
 	}

@@ -108,6 +108,9 @@ func remoteOptions(ctx context.Context, ref name.Reference, opts Options, keycha
 		remote.WithTransport(t),
 		remote.WithRetryBackoff(registryNet.backoff),
 		remote.WithRetryPredicate(retryable),
+		// The client holds one of these turns from a blob's request until
+		// its body is closed.
+		remote.WithJobs(RegistryDownloads),
 	}, nil
 }
 
@@ -132,6 +135,8 @@ func untrusted(err error) bool {
 type registryImage struct {
 	v1.Image
 	host string
+	// ctx is the context the image was opened with: its requests end with it.
+	ctx context.Context
 }
 
 func (i *registryImage) Layers() ([]v1.Layer, error) {
@@ -141,16 +146,18 @@ func (i *registryImage) Layers() ([]v1.Layer, error) {
 	}
 	out := make([]v1.Layer, len(ls))
 	for n, l := range ls {
-		out[n] = &registryLayer{Layer: l, host: i.host}
+		out[n] = &registryLayer{Layer: l, img: i}
 	}
 	return out, nil
 }
 
 type registryLayer struct {
 	v1.Layer
-	host string
+	img *registryImage
 }
 
+// Compressed starts the download of the blob once one of the image's
+// RegistryDownloads turns is free, and streams it as it arrives.
 func (l *registryLayer) Compressed() (io.ReadCloser, error) {
 	rc, err := l.Layer.Compressed()
 	if err != nil {
@@ -159,12 +166,17 @@ func (l *registryLayer) Compressed() (io.ReadCloser, error) {
 	return &resumingReader{layer: l, rc: rc}, nil
 }
 
+// blobError names the blob and the registry; a stream cut by the network
+// also says how far it came.
 func (l *registryLayer) blobError(read int64, err error) error {
-	d, _ := l.Layer.Digest()
-	if read > 0 {
-		return fmt.Errorf("reading blob %s from registry %s (cut after %d bytes): %w", d, l.host, read, err)
+	if ctxErr := l.img.ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+		err = fmt.Errorf("%w: %w", ctxErr, err)
 	}
-	return fmt.Errorf("reading blob %s from registry %s: %w", d, l.host, err)
+	d, _ := l.Layer.Digest()
+	if read > 0 && retryable(err) {
+		return fmt.Errorf("reading blob %s from registry %s (cut after %d bytes): %w", d, l.img.host, read, err)
+	}
+	return fmt.Errorf("reading blob %s from registry %s: %w", d, l.img.host, err)
 }
 
 // resumingReader streams a blob; when the stream fails on the network it
@@ -175,7 +187,7 @@ func (l *registryLayer) blobError(read int64, err error) error {
 type resumingReader struct {
 	layer   *registryLayer
 	mu      sync.Mutex
-	rc      io.ReadCloser
+	rc      io.ReadCloser // nil between a failed stream and the next
 	read    int64
 	tries   int
 	pending error // a failure met after the bytes last handed over
@@ -199,11 +211,10 @@ func (r *resumingReader) Read(p []byte) (int, error) {
 				return n, nil
 			}
 		}
-		if r.tries >= registryNet.blobRetries || !retryable(err) {
+		if r.tries >= registryNet.blobRetries || !retryable(err) || r.layer.img.ctx.Err() != nil {
 			return 0, r.layer.blobError(r.read, err)
 		}
 		r.tries++
-		time.Sleep(registryNet.backoff.Duration)
 		if err := r.reopen(); err != nil {
 			return 0, r.layer.blobError(r.read, err)
 		}
@@ -233,8 +244,24 @@ func (r *resumingReader) readOnce(p []byte) (int, error) {
 	return n, err
 }
 
-// reopen fetches the blob again and skips the bytes already handed out.
+// reopen closes the failed stream, giving back its download turn, waits
+// the backoff and fetches the blob again, skipping the bytes already handed
+// out.
 func (r *resumingReader) reopen() error {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return errors.New("read after close")
+	}
+	old := r.rc
+	r.mu.Unlock()
+	old.Close()
+	ctx := r.layer.img.ctx
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(registryNet.backoff.Duration):
+	}
 	rc, err := r.layer.Layer.Compressed()
 	if err != nil {
 		return err
@@ -249,7 +276,6 @@ func (r *resumingReader) reopen() error {
 		rc.Close()
 		return errors.New("read after close")
 	}
-	r.rc.Close()
 	r.rc = rc
 	return nil
 }

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 )
 
 // e2eDockerBomb imports the 1 GiB bomb rootfs into the test Docker Engine
@@ -81,6 +83,65 @@ func TestE2EDockerStreamNoSpool(t *testing.T) {
 	}
 	if diff := cmp.Diff(e2eWithoutOrigin(t, want), e2eWithoutOrigin(t, got)); diff != "" {
 		t.Errorf("docker:// report differs from the docker-archive one (-archive +stream):\n%s", diff)
+	}
+}
+
+// TestE2EPodmanStreamNoSpool analyses the 1 GiB image through `podman
+// image save` (no Podman socket in the environment) with TMPDIR on a 64 MB
+// tmpfs: podman's output is analysed as it arrives and strata writes
+// nothing, and the report is the one of the docker-archive podman writes of
+// the same image. podman itself copies each layer into a temporary file
+// before writing it: --tmp-dir gives it a tmpfs with room for that copy and
+// not for a second copy of the image, and is left empty. The progress says
+// from the start the size podman inspect gives.
+func TestE2EPodmanStreamNoSpool(t *testing.T) {
+	e2eSkipShort(t)
+	e2ePodmanBomb(t)
+	tmp := e2eTmpfs(t, "64m")
+	podmanTmp := e2eTmpfs(t, "1536m")
+	env := e2eEnv(t, "TMPDIR="+tmp)
+	ref := "podman://localhost/" + e2eBombTag
+	out := filepath.Join(t.TempDir(), "stream.json")
+	r := e2eStrata(t, env, "analyze", "--format", "json", "-o", out, "--tmp-dir", podmanTmp, ref)
+	if r.code != 0 {
+		t.Fatalf("strata analyze %s with a 64 MB TMPDIR: want exit 0\n%s", ref, r)
+	}
+	for _, dir := range []string{tmp, podmanTmp} {
+		if left, _ := os.ReadDir(dir); len(left) > 0 {
+			t.Errorf("the analysis left files in %s: %v", dir, left)
+		}
+	}
+	var phases []string
+	for _, line := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
+		word, _, _ := strings.Cut(strings.TrimPrefix(line, "strata: "), " ")
+		phases = append(phases, word)
+	}
+	if diff := cmp.Diff([]string{"loading", "reading", "merging", "computing", "analysed"}, phases); diff != "" {
+		t.Errorf("progress lines (-want +got):\n%s\n%s", diff, r.stderr)
+	}
+	inspect, err := e2eTool(e2eWithEnv(os.Environ(), "CONTAINER_HOST"), "podman", "image", "inspect", "--format", "{{.Size}}", "localhost/"+e2eBombTag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size, err := strconv.ParseInt(strings.TrimSpace(inspect), 10, 64)
+	if err != nil {
+		t.Fatalf("podman image inspect: size %q: %v", inspect, err)
+	}
+	if want := "strata: reading " + termtext.Bytes(size) + "\n"; !strings.Contains(r.stderr, want) {
+		t.Errorf("the reading line does not give the size podman reported (%q):\n%s", want, r.stderr)
+	}
+
+	archive := filepath.Join(t.TempDir(), "saved.tar")
+	if _, err := e2eTool(e2eWithEnv(os.Environ(), "CONTAINER_HOST"), "podman", "image", "save", "--format", "docker-archive", "-o", archive, "localhost/"+e2eBombTag); err != nil {
+		t.Fatal(err)
+	}
+	want := e2eAnalyzeJSON(t, e2eEnv(t), "docker-archive:"+archive)
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(e2eWithoutOrigin(t, want), e2eWithoutOrigin(t, got)); diff != "" {
+		t.Errorf("podman:// report differs from the docker-archive one (-archive +stream):\n%s", diff)
 	}
 }
 

@@ -39,7 +39,7 @@ func (f *loadFlags) register(c *cobra.Command) {
 	fl.StringVar(&f.caFile, "ca-file", "", "also trust the certificate authorities in this PEM file for registries")
 	fl.BoolVar(&f.verify, "verify", false, "check every layer's content against its diffID (costs a SHA-256 pass)")
 	fl.IntVar(&f.baseLayers, "base-layers", 1, "how many leading layers belong to the base image")
-	fl.StringVar(&f.tempDir, "tmp-dir", "", "where the browser spools a daemon's image and podman image save writes (default: the system temp dir)")
+	fl.StringVar(&f.tempDir, "tmp-dir", "", "where the browser spools a daemon's image and podman keeps its temporary files (default: the system temp dir)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print no progress")
 	completeValues(c, "platform", commonPlatforms)
 	f.dockerfile.register(c)

@@ -59,6 +59,9 @@ func phaseLine(u analyzer.Progress) string {
 	switch u.Phase {
 	case analyzer.PhaseRead:
 		what := "reading"
+		if u.Downloading {
+			what = "downloading"
+		}
 		if u.TotalBytes > 0 {
 			what += " " + termtext.Bytes(u.TotalBytes)
 		}
@@ -83,7 +86,11 @@ func (p *progress) draw() {
 		const width = 30
 		frac := u.Fraction()
 		filled := int(float64(width) * frac)
-		line = fmt.Sprintf("\rReading [%s%s] %3.0f%%  %s", strings.Repeat("=", filled), strings.Repeat(" ", width-filled),
+		verb := "Reading"
+		if u.Downloading {
+			verb = "Downloading"
+		}
+		line = fmt.Sprintf("\r%s [%s%s] %3.0f%%  %s", verb, strings.Repeat("=", filled), strings.Repeat(" ", width-filled),
 			frac*100, termtext.Bytes(u.ReadBytes))
 		if u.TotalBytes > 0 {
 			line += " / " + termtext.Bytes(u.TotalBytes)

@@ -56,7 +56,11 @@ func (l *loading) update(p ProgressMsg) {
 func (l loading) view(w, h int) string {
 	s := l.styles
 	var lines []string
-	lines = append(lines, s.TitleFocused.Render("strata")+"  "+s.Dim.Render("reading "+termtext.OneLine(l.ref, max(w-20, 10))))
+	verb := "reading "
+	if l.last.Downloading {
+		verb = "downloading "
+	}
+	lines = append(lines, s.TitleFocused.Render("strata")+"  "+s.Dim.Render(verb+termtext.OneLine(l.ref, max(w-20, 10))))
 	lines = append(lines, "")
 	done := 0
 	for i := range l.read {

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/stratascan/strata/fixtures"
+)
+
+// e2ePushLayered pushes fixtures.LayeredImage(n, layerBytes), gzip layers,
+// to the real registry as repo:1 and returns the registry and the image.
+func e2ePushLayered(t *testing.T, repo string, n int, layerBytes int64) (string, v1.Image) {
+	t.Helper()
+	reg := e2eNeedEnv(t, e2eVarRegistry, "registry")
+	img, err := fixtures.Build(fixtures.LayeredImage(n, layerBytes), fixtures.Gzip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := name.ParseReference(reg+"/"+repo+":1", name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(ref, img); err != nil {
+		t.Fatalf("pushing %s: %v", ref, err)
+	}
+	return reg, img
+}
+
+// e2eReportWithoutOrigin decodes a JSON report whole, less the fields that
+// say where the image was read from.
+func e2eReportWithoutOrigin(t *testing.T, b []byte) map[string]any {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("decoding the report: %v\n%s", err, e2eClip(string(b)))
+	}
+	img, ok := doc["image"].(map[string]any)
+	if !ok || len(doc["layers"].([]any)) == 0 {
+		t.Fatalf("the report has no image or no layers:\n%s", e2eClip(string(b)))
+	}
+	// The registry's manifest is the OCI one pushed; the archive's is the
+	// Docker one docker save would write: their digests differ.
+	for _, k := range []string{"reference", "source", "name", "digest"} {
+		delete(img, k)
+	}
+	return doc
+}
+
+// TestE2ERegistryDownloadsAgree analyses an image of six gzip layers from
+// the real registry, its layers downloaded three at a time through a proxy
+// that paces them, named with registry:// and as a bare reference (no
+// daemon has it), and from a docker archive of the same image: the reports
+// are identical but for where the image came from.
+func TestE2ERegistryDownloadsAgree(t *testing.T) {
+	e2eSkipShort(t)
+	reg, img := e2ePushLayered(t, "e2e/downloads", 6, 1<<20)
+	proxy := fixtures.NewRegistryProxy(reg, 16<<20)
+	defer proxy.Close()
+	archive := filepath.Join(t.TempDir(), "downloads.tar")
+	if err := fixtures.WriteDockerArchive(archive, "e2e/downloads:1", img); err != nil {
+		t.Fatal(err)
+	}
+	want := e2eReportWithoutOrigin(t, e2eAnalyzeJSON(t, e2eEnv(t), "docker-archive:"+archive))
+
+	for _, ref := range []string{"registry://" + proxy.Host + "/e2e/downloads:1", proxy.Host + "/e2e/downloads:1"} {
+		t.Run(strings.SplitN(ref, ":", 2)[0], func(t *testing.T) {
+			proxy.Reset()
+			r := e2eStrata(t, e2eEnv(t), "analyze", ref, "--format", "json", "--insecure-registry", proxy.Host)
+			if r.code != 0 {
+				t.Fatalf("want exit 0\n%s", r)
+			}
+			if !strings.Contains(r.stderr, "strata: downloading 6.3 MB in 6 layers\n") {
+				t.Errorf("stderr does not say what is downloaded:\n%s", r.stderr)
+			}
+			if got := proxy.MaxInFlight(); got != 3 {
+				t.Errorf("%d blobs downloaded at once at most, want 3", got)
+			}
+			got := e2eReportWithoutOrigin(t, []byte(r.stdout))
+			if src := got["image"]; src == nil {
+				t.Fatal("no image in the report")
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s: the report differs from the docker archive's (-archive +registry):\n%s", ref, diff)
+			}
+		})
+	}
+}
+
+// TestE2EInterruptRegistryDownload interrupts strata while it downloads
+// three layers of an image from the real registry through a proxy that
+// serves them slowly: it exits within a second, leaves nothing behind, and
+// every download it had in flight ends with it, none of them whole.
+func TestE2EInterruptRegistryDownload(t *testing.T) {
+	e2eSkipShort(t)
+	reg, img := e2ePushLayered(t, "e2e/interrupt-downloads", 4, 4<<20)
+	proxy := fixtures.NewRegistryProxy(reg, 1<<20)
+	defer proxy.Close()
+	m, err := img.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizes := map[string]int64{}
+	for _, l := range m.Layers {
+		sizes[l.Digest.String()] = l.Size
+	}
+
+	c := e2eStartStrata(t, e2eEnv(t), "analyze", "registry://"+proxy.Host+"/e2e/interrupt-downloads:1", "--insecure-registry", proxy.Host)
+	c.waitFor(t, "three layers downloading", func() bool {
+		return strings.Contains(c.stderr.String(), "strata: downloading") && proxy.InFlight() == 3
+	})
+	time.Sleep(300 * time.Millisecond)
+	c.interrupt(t)
+	deadline := time.Now().Add(time.Second)
+	for proxy.InFlight() > 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := proxy.InFlight(); n > 0 {
+		t.Errorf("%d downloads still in flight a second after strata exited", n)
+	}
+	var layers int
+	for _, d := range proxy.Downloads() {
+		size, ok := sizes[d.Digest]
+		if !ok {
+			continue // the configuration
+		}
+		layers++
+		if d.Bytes >= size {
+			t.Errorf("blob %s was downloaded whole (%d bytes) before the interrupt", d.Digest, d.Bytes)
+		}
+	}
+	if layers != 3 {
+		t.Errorf("%d layer downloads ended, want the 3 in flight", layers)
+	}
+}
