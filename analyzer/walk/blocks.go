@@ -144,6 +144,51 @@ func (br *blockReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// reach fills blocks until the byte at offset off is in one, as Read would
+// to return it; it returns the fill error if the stream stops before.
+func (br *blockReader) reach(off int64) error {
+	for br.cur == nil || off >= br.cur.end() {
+		if err := br.fill(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// skip passes over n bytes of content and pad bytes of padding with the
+// reads and the errors of archive/tar's Reader.Next: a stream that stops in
+// the content is truncated (io.ErrUnexpectedEOF), one that stops in the
+// padding has ended (io.EOF), and other read errors are returned as they
+// are.
+func (br *blockReader) skip(n, pad int64) error {
+	if n > 0 {
+		if err := br.reach(br.pos + n - 1); err != nil {
+			if err == io.EOF { //nolint:errorlint // as archive/tar compares
+				return io.ErrUnexpectedEOF
+			}
+			return err
+		}
+		br.pos += n
+	}
+	if pad > 0 {
+		if err := br.reach(br.pos + pad - 1); err != nil {
+			return err
+		}
+		br.pos += pad
+	}
+	return nil
+}
+
+// header returns the 512 bytes at the position when one block holds them
+// all, or nil: at the end of the stream, on a read error, or if they
+// straddle two blocks (which tar's alignment on 512 bytes rules out).
+func (br *blockReader) header() []byte {
+	if br.reach(br.pos+511) != nil || br.pos < br.cur.off {
+		return nil
+	}
+	return br.cur.data[br.pos-br.cur.off:][:512]
+}
+
 // Seek moves forward from the current position only; the bytes skipped are
 // filled (and handed to the hasher) by the next Read.
 func (br *blockReader) Seek(offset int64, whence int) (int64, error) {

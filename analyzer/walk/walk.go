@@ -40,6 +40,10 @@ type Options struct {
 	// SizeHint is the stored size of the layer, when known: the entry list
 	// is sized from it up front rather than grown.
 	SizeHint int64
+
+	// archiveTarOnly reads every header with archive/tar: the reference
+	// the tests compare the walk's own header parsing with.
+	archiveTarOnly bool
 }
 
 // Result is what one layer walk records.
@@ -89,7 +93,7 @@ func Layer(ctx context.Context, r io.Reader, opts Options) (*Result, error) {
 		// sized for four times the entries there are.
 		res.Entries = make([]Entry, 0, min(max(opts.SizeHint/16384, 64), 1<<20))
 	}
-	if err := readTar(ctx, plain, res, opts.Inspect); err != nil {
+	if err := readTar(ctx, plain, res, opts.Inspect, opts.archiveTarOnly); err != nil {
 		return nil, withCompression(comp, err)
 	}
 	// Drain what follows the tar end blocks so that the decompressor checks
@@ -124,7 +128,7 @@ func withCompression(c Compression, err error) error {
 // readTar iterates the tar headers and records the entries while a second
 // goroutine hashes the regular files' content and hands the files inspect
 // selects to their writers (see blocks.go).
-func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string, int64) io.WriteCloser) (err error) {
+func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string, int64) io.WriteCloser, archiveTarOnly bool) (err error) {
 	msgs := make(chan message, 2*blockCount)
 	failed := make(chan struct{})
 	br := newBlockReader(r, msgs, failed)
@@ -162,13 +166,52 @@ func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string,
 		}
 	}()
 
-	tr := tar.NewReader(br)
-	var sparse int64 // Σ logical sizes of the sparse files so far
+	var (
+		// slow is archive/tar, reading the header at hand and the ones after
+		// it while they are not plain (a sparse file's content).
+		slow     *tar.Reader
+		onlySlow = archiveTarOnly || insecurePathsRejected()
+		// skipN and skipPad are the content and padding of the last entry
+		// parsed here, to pass before the next header.
+		skipN, skipPad int64
+		scratch        = make([]byte, 0, 512)
+		sparse         int64 // Σ logical sizes of the sparse files so far
+	)
 	for n := 0; ; n++ {
 		if n&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		hdr, err := tr.Next()
+		var hdr header
+		var err error
+		if slow == nil {
+			err = br.skip(skipN, skipPad)
+			skipN, skipPad = 0, 0
+			if err == nil {
+				ok := false
+				if b := br.header(); b != nil && !onlySlow {
+					hdr, ok = parseHeader(b, &scratch)
+				}
+				if ok {
+					br.pos += 512
+					skipN = dataSize(hdr.typeflag, hdr.size)
+					skipPad = padding(skipN)
+				} else {
+					slow = tar.NewReader(br)
+				}
+			}
+		}
+		if slow != nil && err == nil {
+			var th *tar.Header
+			if th, err = slow.Next(); err == nil {
+				hdr = fromTar(th)
+				if !onlySlow && plainType(th.Typeflag) && !hdr.sparse {
+					// Back to parsing here after its content.
+					slow = nil
+					skipN = dataSize(th.Typeflag, th.Size)
+					skipPad = padding(skipN)
+				}
+			}
+		}
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
@@ -185,25 +228,25 @@ func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string,
 			}
 			return fmt.Errorf("reading tar entry %d: %w", n+1, err)
 		}
-		e, ok := newEntry(hdr)
+		e, ok := newEntry(&hdr)
 		if !ok {
 			continue
 		}
 		switch {
-		case e.Kind == File && hdr.Size > 0 && isSparse(hdr):
+		case e.Kind == File && hdr.size > 0 && hdr.sparse:
 			// A sparse file's holes read back as zeros: a few bytes of tar can
 			// declare exabytes. Record the size extraction would materialise
 			// without expanding the holes; Next skips only the stored fragments.
-			if sparse += hdr.Size; sparse > MaxSparseBytes || sparse < 0 {
+			if sparse += hdr.size; sparse > MaxSparseBytes || sparse < 0 {
 				return fmt.Errorf("%w: the sparse files of the layer declare more than %d bytes (at %q)", ErrSparseTooLarge, int64(MaxSparseBytes), e.Path)
 			}
-			e.Size = hdr.Size
+			e.Size = hdr.size
 			e.Hash = xxh3.HashString("sparse\x00" + e.Path)
-		case e.Kind == File && hdr.Size > 0:
+		case e.Kind == File && hdr.size > 0:
 			// The content follows the header: the hasher reads it from the
-			// blocks while the tar reader seeks past it.
-			e.Size = hdr.Size
-			last = &fileJob{entry: len(res.Entries), path: e.Path, start: br.pos, size: hdr.Size}
+			// blocks while the reader skips it.
+			e.Size = hdr.size
+			last = &fileJob{entry: len(res.Entries), path: e.Path, start: br.pos, size: hdr.size}
 			select {
 			case msgs <- message{file: last}:
 			case <-failed:
@@ -219,33 +262,19 @@ func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string,
 	}
 }
 
-// isSparse reports whether a regular file entry is a GNU sparse file (old
-// GNU format or one of the PAX GNU.sparse.* encodings).
-func isSparse(hdr *tar.Header) bool {
-	if hdr.Typeflag == tar.TypeGNUSparse {
-		return true
-	}
-	for k := range hdr.PAXRecords {
-		if strings.HasPrefix(k, "GNU.sparse.") {
-			return true
-		}
-	}
-	return false
-}
-
 // newEntry converts a tar header; ok is false for entries that are not part
 // of the filesystem (the root itself, AUFS metadata).
-func newEntry(hdr *tar.Header) (Entry, bool) {
-	p := Normalize(hdr.Name)
+func newEntry(hdr *header) (Entry, bool) {
+	p := hdr.path
 	if p == "/" {
 		return Entry{}, false
 	}
 	e := Entry{
 		Path:       p,
-		HeaderSize: hdr.Size,
-		Mode:       uint32(hdr.Mode) & 07777,
-		UID:        uint32(hdr.Uid),
-		GID:        uint32(hdr.Gid),
+		HeaderSize: hdr.size,
+		Mode:       uint32(hdr.mode) & 07777,
+		UID:        uint32(hdr.uid),
+		GID:        uint32(hdr.gid),
 	}
 	dir, base := path.Split(p)
 	if strings.Contains(dir, "/.wh..wh.") {
@@ -262,15 +291,15 @@ func newEntry(hdr *tar.Header) (Entry, bool) {
 		e.Kind, e.Path = Whiteout, path.Join(dir, base[len(".wh."):])
 		return e, true
 	}
-	switch hdr.Typeflag {
+	switch hdr.typeflag {
 	case tar.TypeReg, tar.TypeCont, tar.TypeGNUSparse:
 		e.Kind = File
 	case tar.TypeDir:
 		e.Kind = Dir
 	case tar.TypeSymlink:
-		e.Kind, e.Link = Symlink, hdr.Linkname
+		e.Kind, e.Link = Symlink, hdr.link
 	case tar.TypeLink:
-		e.Kind, e.Link = HardLink, Normalize(hdr.Linkname)
+		e.Kind, e.Link = HardLink, Normalize(hdr.link)
 	case tar.TypeChar:
 		e.Kind = CharDevice
 	case tar.TypeBlock:
@@ -298,8 +327,8 @@ func Normalize(name string) string {
 // isClean reports whether a name needs nothing but a leading slash: no
 // empty, "." or ".." element, no trailing slash. Most tar names are so, and
 // this is cheaper than path.Clean.
-func isClean(name string) bool {
-	if name == "" || name == "/" {
+func isClean[S string | []byte](name S) bool {
+	if len(name) == 0 || len(name) == 1 && name[0] == '/' {
 		return false
 	}
 	start := 0
@@ -311,9 +340,13 @@ func isClean(name string) bool {
 		if i < len(name) && name[i] != '/' {
 			continue
 		}
-		switch name[elem:i] {
-		case "", ".", "..":
+		switch seg := name[elem:i]; len(seg) {
+		case 0:
 			return false
+		case 1, 2:
+			if seg[0] == '.' && seg[len(seg)-1] == '.' {
+				return false
+			}
 		}
 		elem = i + 1
 	}
