@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -141,4 +142,77 @@ func e2eRunInTerminal(t *testing.T, env []string, args ...string) string {
 		t.Fatalf("strata %s: %v\n%s", strings.Join(args, " "), err, e2eClip(buf.String()))
 	}
 	return buf.String()
+}
+
+var (
+	e2eLoadingTotal = regexp.MustCompile(`(\d+)%  (?:layer \d+ of \d+ done  )?(\d[\d.]* [kMGT]?B) / (\d[\d.]* [kMGT]?B)`)
+	e2eLoadingLayer = regexp.MustCompile(`layer +0 \S+ +(\d[\d.]* [kMGT]?B) / (\d[\d.]* [kMGT]?B)`)
+)
+
+// TestE2EBrowserDaemonLoading opens the browser on the 1 GiB image of
+// Podman (through `podman image save`) in a real terminal and watches the
+// loading screen: it shows the size podman inspect gives from the first
+// screen with bytes on, bytes and percentage that never go backwards, and,
+// while the stream is read, the layer's own progress (podman names the
+// layer blob by its diffID, so its place is known as it arrives). The
+// browser then opens, and quitting leaves TMPDIR empty.
+func TestE2EBrowserDaemonLoading(t *testing.T) {
+	e2eSkipShort(t)
+	e2ePodmanBomb(t)
+	inspected, err := e2eTool(e2eWithEnv(os.Environ(), "CONTAINER_HOST"), "podman", "image", "inspect", "--format", "{{.Size}}", "localhost/"+e2eBombTag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size, err := strconv.ParseInt(strings.TrimSpace(inspected), 10, 64)
+	if err != nil {
+		t.Fatalf("podman image inspect: size %q: %v", inspected, err)
+	}
+	total := termtext.Bytes(size)
+	term := e2eStartTerminal(t, e2eEnv(t, "CI", "DIVE_CI", "NO_COLOR", "TERM=xterm-256color", "TMUX"))
+	tmp := t.TempDir()
+	shell := fmt.Sprintf("env -u CI -u DIVE_CI TMPDIR=%q %q %q; echo STRATA-EXIT=$?; sleep 600", tmp, e2eBinary(t), "podman://localhost/"+e2eBombTag)
+	term.open(t, "load", shell, 100, 30)
+	defer term.run("kill-session", "-t", "load")
+
+	var lastRead uint64
+	lastPercent, screens, layerRows := -1, 0, 0
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		screen := term.screen("load")
+		if strings.Contains(screen, "Layers (1)") {
+			break
+		}
+		if strings.Contains(screen, "STRATA-EXIT=") || time.Now().After(deadline) {
+			t.Fatalf("the browser never opened:\n%s", screen)
+		}
+		if m := e2eLoadingTotal.FindStringSubmatch(screen); m != nil {
+			screens++
+			percent, _ := strconv.Atoi(m[1])
+			read, err := humanize.ParseBytes(m[2])
+			if err != nil {
+				t.Fatalf("bytes read %q: %v", m[2], err)
+			}
+			if m[3] != total {
+				t.Errorf("the loading screen says a total of %s, podman inspect %s:\n%s", m[3], total, screen)
+			}
+			if percent < lastPercent || read < lastRead {
+				t.Errorf("the loading screen goes backwards (after %d%%, %s):\n%s", lastPercent, humanize.Bytes(lastRead), screen)
+			}
+			lastPercent, lastRead = percent, read
+			if l := e2eLoadingLayer.FindStringSubmatch(screen); l != nil && l[1] != "0 B" && l[2] != "0 B" {
+				layerRows++
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("%d loading screens with bytes, %d with the layer's own progress", screens, layerRows)
+	if layerRows == 0 {
+		t.Errorf("no loading screen showed the layer's own progress while the stream was read")
+	}
+	term.keys(t, "load", "q")
+	screen := term.expect(t, "load", "quitting", 10*time.Second, "STRATA-EXIT=")
+	if !strings.Contains(screen, "STRATA-EXIT=0") {
+		t.Errorf("exit after q:\n%s", screen)
+	}
+	e2eNoTempFiles(t, tmp)
 }
