@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -82,8 +83,14 @@ func assemble(img *source.Image, cfg *v1.ConfigFile, layers []Layer, t *tree.Tre
 		Config: cfg,
 	}
 	pt.phase(PhaseRules)
-	// The metrics, dive's metrics and the rules only read the tree (and the
-	// layer sizes, known since the merge): run them side by side.
+	a.Summary = measure(t, layers, base)
+	if o.tree != nil {
+		early := *a
+		early.Layers = slices.Clone(layers)
+		o.tree(&early, img)
+	}
+	// The duplicates and the wasted paths, dive's metrics and the rules only
+	// read the tree: run them side by side.
 	var dive DiveMetrics
 	var rules findings.Result
 	var wg sync.WaitGroup
@@ -103,7 +110,10 @@ func assemble(img *source.Image, cfg *v1.ConfigFile, layers []Layer, t *tree.Tre
 			rules = findings.Run(in, o.rules)
 		}()
 	}
-	a.Summary, a.Wasted = measure(t, layers, base)
+	a.Summary.DuplicateBytes = duplicateBytes(t)
+	a.Summary.PotentialSavingsBytes = a.Summary.WastedBytes + a.Summary.DuplicateBytes
+	a.Summary.EstimatedOptimizedBytes = a.Summary.TotalBytes - a.Summary.PotentialSavingsBytes
+	a.Wasted = wastedPaths(t)
 	wg.Wait()
 	if err := cmp.Or(diveErr, rulesErr); err != nil {
 		return nil, err
@@ -223,14 +233,9 @@ type merger struct {
 }
 
 func newMerger(layers []Layer) *merger {
-	// About one path per 16 KiB stored, as for the entry lists.
-	var stored int64
-	for i := range layers {
-		stored += layers[i].CompressedBytes
-	}
 	return &merger{
 		layers:      layers,
-		b:           tree.NewBuilderSize(int(min(stored/16384, 1<<20))),
+		b:           tree.NewBuilder(),
 		headerSizes: make([]int64, len(layers)),
 		contents:    make([]*findings.Content, len(layers)),
 	}

@@ -26,10 +26,11 @@ type Occurrence struct {
 	ShadowedBy int `json:"shadowedBy"`
 }
 
-// measure computes the project's own metrics in one pass over the entries,
-// and fills each layer's waste and change counts (their sizes are known
-// from the merge).
-func measure(t *tree.Tree, layers []Layer, base int) (Summary, []WastedPath) {
+// measure computes the project's own counts, sizes and waste in one pass
+// over the entries, and fills each layer's waste and change counts (their
+// sizes are known from the merge). The duplicates and the potential savings
+// are left to duplicateBytes.
+func measure(t *tree.Tree, layers []Layer, base int) Summary {
 	s := Summary{LayerCount: len(layers), BaseLayers: base}
 	for i := 0; i < t.EntryCount(); i++ {
 		e := t.Entry(int32(i))
@@ -46,9 +47,6 @@ func measure(t *tree.Tree, layers []Layer, base int) (Summary, []WastedPath) {
 			continue
 		}
 		s.FileCount++
-	}
-	for _, g := range t.DuplicateGroups(nil) {
-		s.DuplicateBytes += int64(len(g)-1) * t.Entry(g[0]).Size
 	}
 	for i := range layers {
 		l := &layers[i]
@@ -79,9 +77,17 @@ func measure(t *tree.Tree, layers []Layer, base int) (Summary, []WastedPath) {
 	if s.UserBytes > 0 {
 		s.UserWastedPercent = float64(s.UserWastedBytes) / float64(s.UserBytes)
 	}
-	s.PotentialSavingsBytes = s.WastedBytes + s.DuplicateBytes
-	s.EstimatedOptimizedBytes = s.TotalBytes - s.PotentialSavingsBytes
-	return s, wastedPaths(t)
+	return s
+}
+
+// duplicateBytes is the size of the visible files' identical copies beyond
+// the first of each content.
+func duplicateBytes(t *tree.Tree) int64 {
+	var n int64
+	for _, g := range t.DuplicateGroups(nil) {
+		n += int64(len(g)-1) * t.Entry(g[0]).Size
+	}
+	return n
 }
 
 // wastedPaths lists the paths with shadowed bytes, largest first.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/stratascan/strata/analyzer/dockerfile"
 	"github.com/stratascan/strata/analyzer/findings"
+	"github.com/stratascan/strata/analyzer/source"
 )
 
 // Option configures Analyze.
@@ -19,6 +20,7 @@ type options struct {
 	noRules     bool
 	dockerfile  *dockerfile.File
 	rules       findings.Options
+	tree        func(*Analysis, *source.Image)
 	// concurrencySet is true when WithConcurrency chose the concurrency.
 	concurrencySet bool
 }
@@ -70,3 +72,15 @@ func WithConcurrency(n int) Option {
 // and confidence. Without it, the Dockerfile embedded in the image's
 // BuildKit provenance attestation is used when there is one.
 func WithDockerfile(f *dockerfile.File) Option { return func(o *options) { o.dockerfile = f } }
+
+// WithTree sets a function called once, as soon as the merged tree and the
+// layers' sizes, changes and waste are known, before the duplicates, dive's
+// metrics and the rules are computed: a browser can show the tree while they
+// finish. The Analysis it gets holds the Image, Layers, Tree and Config and
+// the Summary's counts, sizes and waste; the duplicates, the potential
+// savings, dive's metrics, Wasted, DiveInefficiencies, Findings, Packages
+// and Dockerfile come only with Analyze's result. It is called from the
+// analysis' goroutine, with the image the analysis reads.
+func WithTree(f func(early *Analysis, img *source.Image)) Option {
+	return func(o *options) { o.tree = f }
+}

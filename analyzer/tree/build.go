@@ -1,93 +1,87 @@
 package tree
 
 import (
+	"cmp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/stratascan/strata/analyzer/walk"
 )
 
 // Builder merges layers into a Tree. Layers may be added in any order (as
-// their walks complete); the result does not depend on that order.
+// their walks complete) and from several goroutines at once; the result does
+// not depend on that order.
+//
+// Each layer's entries are kept as given, with the order that sorts them by
+// path, until Build merges all the layers in one pass: nodes are created in
+// path order, so they get their final IDs at once and no index of the paths
+// is ever built.
 type Builder struct {
-	index  map[string]NodeID
-	nodes  []node
-	layers [][]Entry // each layer's entries in tar order
-	// the directory of the last path created: tars list a directory's
-	// entries together, so most new paths share it
-	lastDir   string
-	lastDirID NodeID
+	mu     sync.Mutex
+	layers []sortedLayer
+}
+
+// sortedLayer is one layer's entries in tar order and the order that sorts
+// them by path (nil when tar order already does).
+type sortedLayer struct {
+	entries []walk.Entry
+	order   []int32
 }
 
 // NewBuilder returns an empty builder.
-func NewBuilder() *Builder { return NewBuilderSize(0) }
+func NewBuilder() *Builder { return &Builder{} }
 
-// NewBuilderSize returns an empty builder ready for about paths paths, so
-// that its index is not grown step by step.
-func NewBuilderSize(paths int) *Builder {
-	index := make(map[string]NodeID, max(paths, 1))
-	index["/"] = Root
-	return &Builder{
-		index:   index,
-		nodes:   []node{{parent: None}},
-		lastDir: "/",
-	}
-}
-
-// Add merges the entries of one layer, given in tar order.
+// Add records the entries of one layer, given in tar order. The builder
+// keeps the slice until Build: the caller must not modify it.
 func (b *Builder) Add(layer int, entries []walk.Entry) {
-	for len(b.layers) <= layer {
-		b.layers = append(b.layers, nil)
-	}
-	les := make([]Entry, len(entries))
-	for i := range entries {
-		we := &entries[i]
-		les[i] = Entry{
-			Link: we.Link, Size: we.Size, Hash: we.Hash, Mode: we.Mode, UID: we.UID, GID: we.GID,
-			Node: b.ensure(we.Path), Layer: int32(layer), HiddenBy: -1, LastShadow: -1, Kind: we.Kind,
+	l := sortedLayer{entries: entries}
+	if !slices.IsSortedFunc(entries, func(a, b walk.Entry) int { return comparePaths(a.Path, b.Path) }) {
+		l.order = make([]int32, len(entries))
+		for i := range l.order {
+			l.order[i] = int32(i)
 		}
+		// Stable: the entries at one path keep their tar order.
+		slices.SortStableFunc(l.order, func(a, b int32) int { return comparePaths(entries[a].Path, entries[b].Path) })
 	}
-	b.layers[layer] = les
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for len(b.layers) <= layer {
+		b.layers = append(b.layers, sortedLayer{})
+	}
+	b.layers[layer] = l
 }
 
-// ensure returns the node of a clean absolute path, creating it and its
-// parents as needed.
-func (b *Builder) ensure(p string) NodeID {
-	if id, ok := b.index[p]; ok {
-		return id
+// comparePaths orders clean absolute paths as a depth-first walk with names
+// sorted does: element by element, so "/a/b" comes before "/a-b" and
+// "/a.txt" (a '/' ranks below every other byte).
+func comparePaths(a, b string) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i < n && a[i] == b[i] {
+		i++
 	}
-	cut := strings.LastIndexByte(p, '/')
-	parentPath := p[:cut]
-	if cut == 0 {
-		parentPath = "/"
+	if i == n {
+		return cmp.Compare(len(a), len(b))
 	}
-	parent := b.lastDirID
-	if parentPath != b.lastDir {
-		parent = b.ensure(parentPath)
-		b.lastDir, b.lastDirID = parentPath, parent
+	switch {
+	case a[i] == '/':
+		return -1
+	case b[i] == '/':
+		return 1
 	}
-	id := NodeID(len(b.nodes))
-	if len(b.nodes) == cap(b.nodes) {
-		b.nodes = slices.Grow(b.nodes, len(b.nodes))
-	}
-	b.nodes = append(b.nodes, node{name: p[cut+1:], parent: parent})
-	b.index[p] = id
-	return id
+	return cmp.Compare(a[i], b[i])
 }
 
 // Build finishes the tree. The builder must not be used afterwards.
 func (b *Builder) Build() *Tree {
-	t := &Tree{nodes: b.nodes, layers: len(b.layers)}
-	b.index, b.nodes = nil, nil
-	t.linkChildren()
-	perm := t.renumber()
-	for _, les := range b.layers {
-		for i := range les {
-			les[i].Node = perm[les[i].Node]
-		}
-	}
-	t.groupEntries(b.layers)
+	b.mu.Lock()
+	layers := b.layers
 	b.layers = nil
+	b.mu.Unlock()
+	t := &Tree{layers: len(layers)}
+	t.merge(layers)
+	t.linkChildren()
 	t.computeRemovals()
 	t.computeShadows()
 	t.computeLinks()
@@ -95,75 +89,144 @@ func (b *Builder) Build() *Tree {
 	return t
 }
 
-// renumber gives nodes the IDs of a depth-first walk with names sorted, so
-// that IDs follow path order whatever order layers arrived in; it returns
-// the old-to-new ID map and rebuilds the child lists.
-func (t *Tree) renumber() []NodeID {
-	perm := make([]NodeID, len(t.nodes))
-	next := NodeID(0)
-	stack := []NodeID{Root}
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		perm[n] = next
-		next++
-		kids := t.Children(n)
-		for i := len(kids) - 1; i >= 0; i-- {
-			stack = append(stack, kids[i])
-		}
-	}
-	nodes := make([]node, len(t.nodes))
-	for old, nd := range t.nodes {
-		if nd.parent != None {
-			nd.parent = perm[nd.parent]
-		}
-		nodes[perm[old]] = nd
-	}
-	t.nodes = nodes
-	t.linkChildrenSorted(true)
-	return perm
+// cursor walks one layer's entries in path order.
+type cursor struct {
+	layer int32
+	l     *sortedLayer
+	k     int // position in path order
 }
 
-// groupEntries places entries grouped by node (a stable counting sort over
-// the layers in order) and records each layer's entry indexes.
-func (t *Tree) groupEntries(layers [][]Entry) {
-	for i := range t.nodes {
-		t.nodes[i].count = 0
+// at returns the tar index of the cursor's entry.
+func (c *cursor) at() int {
+	if c.l.order != nil {
+		return int(c.l.order[c.k])
 	}
+	return c.k
+}
+
+func (c *cursor) path() string { return c.l.entries[c.at()].Path }
+
+// before orders cursors by path, then layer.
+func (c *cursor) before(o *cursor) bool {
+	if r := comparePaths(c.path(), o.path()); r != 0 {
+		return r < 0
+	}
+	return c.layer < o.layer
+}
+
+// merge creates the nodes and places the entries in one k-way merge of the
+// layers in path order: nodes get IDs in path order (parents first, implicit
+// parent directories created on the way), and the entries at a node are
+// grouped, in layer then tar order.
+func (t *Tree) merge(layers []sortedLayer) {
 	total := 0
-	for _, les := range layers {
-		total += len(les)
-		for i := range les {
-			t.nodes[les[i].Node].count++
-		}
-	}
-	var at int32
-	for i := range t.nodes {
-		t.nodes[i].first = at
-		at += t.nodes[i].count
-	}
-	fill := make([]int32, len(t.nodes))
-	t.entries = make([]Entry, total)
+	heap := make([]*cursor, 0, len(layers))
 	t.byLayer = make([][]int32, len(layers))
-	for l, les := range layers {
-		idx := make([]int32, len(les))
-		for j := range les {
-			n := les[j].Node
-			pos := t.nodes[n].first + fill[n]
-			fill[n]++
-			t.entries[pos] = les[j]
-			idx[j] = pos
+	for i := range layers {
+		l := &layers[i]
+		total += len(l.entries)
+		t.byLayer[i] = make([]int32, len(l.entries))
+		if len(l.entries) > 0 {
+			heap = append(heap, &cursor{layer: int32(i), l: l})
 		}
-		t.byLayer[l] = idx
+	}
+	for i := len(heap)/2 - 1; i >= 0; i-- {
+		siftDown(heap, i)
+	}
+	t.entries = make([]Entry, 0, total)
+	t.nodes = make([]node, 1, total+1)
+	t.nodes[0] = node{parent: None}
+	// stack holds the path and node of the last node created and of its
+	// ancestors, the root at the bottom.
+	type open struct {
+		path string
+		id   NodeID
+	}
+	stack := []open{{"/", Root}}
+	add := func(p string, cut int, parent NodeID) NodeID {
+		id := NodeID(len(t.nodes))
+		t.nodes = append(t.nodes, node{name: p[cut+1:], parent: parent, first: int32(len(t.entries))})
+		stack = append(stack, open{p, id})
+		return id
+	}
+	last, n := "", None
+	for len(heap) > 0 {
+		c := heap[0]
+		j := c.at()
+		we := &c.l.entries[j]
+		if p := we.Path; n == None || p != last {
+			last = p
+			if p == "/" {
+				n = Root
+			} else {
+				dir := p[:strings.LastIndexByte(p, '/')]
+				// Close the nodes that are not ancestors of p.
+				for len(stack) > 1 && !within(dir, stack[len(stack)-1].path) {
+					stack = stack[:len(stack)-1]
+				}
+				// Open the parent directories no entry has named yet.
+				top := stack[len(stack)-1]
+				for from := len(top.path); from < len(dir); {
+					if from == 1 {
+						from = 0 // below the root, whose path ends with its '/'
+					}
+					next := strings.IndexByte(dir[from+1:], '/')
+					if next < 0 {
+						next = len(dir)
+					} else {
+						next += from + 1
+					}
+					top.id = add(dir[:next], from, top.id)
+					top.path = dir[:next]
+					from = next
+				}
+				n = add(p, len(dir), top.id)
+			}
+		}
+		pos := int32(len(t.entries))
+		t.entries = append(t.entries, Entry{
+			Link: we.Link, Size: we.Size, Hash: we.Hash, Mode: we.Mode, UID: we.UID, GID: we.GID,
+			Node: n, Layer: c.layer, HiddenBy: -1, LastShadow: -1, Kind: we.Kind,
+		})
+		t.nodes[n].count++ // "/" sorts first: the root's entries start at 0
+		t.byLayer[c.layer][j] = pos
+		c.k++
+		if c.k == len(c.l.entries) {
+			heap[0] = heap[len(heap)-1]
+			heap = heap[:len(heap)-1]
+		}
+		siftDown(heap, 0)
+	}
+	t.nodes = slices.Clip(t.nodes)
+}
+
+// within reports whether dir is the directory d or below it.
+func within(dir, d string) bool {
+	return d == "/" || dir == d || (len(dir) > len(d) && dir[len(d)] == '/' && dir[:len(d)] == d)
+}
+
+// siftDown restores the heap order below position i.
+func siftDown(h []*cursor, i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(h) && h[r].before(h[l]) {
+			m = r
+		}
+		if !h[m].before(h[i]) {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
 	}
 }
 
-// linkChildren builds the child lists, sorted by name.
-func (t *Tree) linkChildren() { t.linkChildrenSorted(false) }
-
-// linkChildrenSorted builds the child lists; sorted says the IDs already
-// follow name order (after renumber), so nothing needs sorting.
-func (t *Tree) linkChildrenSorted(sorted bool) {
+// linkChildren builds the child lists. IDs follow path order, so each list
+// is sorted by name as it is filled.
+func (t *Tree) linkChildren() {
 	counts := make([]int32, len(t.nodes))
 	for i := 1; i < len(t.nodes); i++ {
 		counts[t.nodes[i].parent]++
@@ -180,18 +243,7 @@ func (t *Tree) linkChildrenSorted(sorted bool) {
 		t.children[p.child+p.nchild] = NodeID(i)
 		p.nchild++
 	}
-	if sorted {
-		return
-	}
-	for i := range t.nodes {
-		kids := t.Children(NodeID(i))
-		if len(kids) > 1 && !slices.IsSortedFunc(kids, t.byName) {
-			slices.SortFunc(kids, t.byName)
-		}
-	}
 }
-
-func (t *Tree) byName(a, b NodeID) int { return strings.Compare(t.nodes[a].name, t.nodes[b].name) }
 
 // removesBelow reports whether an entry of this kind removes whatever lower
 // layers put below its path.

@@ -71,7 +71,12 @@ func runBrowse(ctx context.Context, ref string, lf *loadFlags, bf *browseFlags, 
 			}
 		}()
 		aopts := []analyzer.Option{analyzer.WithBaseLayers(lf.baseLayers), analyzer.WithVerify(lf.verify), analyzer.WithDockerfile(df),
-			analyzer.WithProgress(func(pr analyzer.Progress) { p.Send(browse.ProgressMsg(pr)) })}
+			analyzer.WithProgress(func(pr analyzer.Progress) { p.Send(browse.ProgressMsg(pr)) }),
+			// Browse the tree while the duplicates, dive's metrics and the
+			// rules finish.
+			analyzer.WithTree(func(a *analyzer.Analysis, img *source.Image) {
+				p.Send(browse.TreeMsg{Analysis: a, Image: img.Image})
+			})}
 		aopts = append(aopts, configOptions(lf.config)...)
 		// A daemon's image is analysed as it is saved, and spooled for the
 		// previews and extraction.

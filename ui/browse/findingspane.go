@@ -29,6 +29,8 @@ type Findings struct {
 	detailScroll common.Scroller
 
 	focused bool
+	// computing says the rules are still running: the list is not known yet.
+	computing bool
 }
 
 // jumpMsg asks the root model to select a layer and reveal a path.
@@ -238,6 +240,9 @@ func (m *Findings) follow() {
 // View draws the pane.
 func (m Findings) View() string {
 	inner := m.width - 2
+	if m.computing {
+		return m.styles.Box(m.title, []string{m.styles.Dim.Render("Running the rules…")}, m.width, m.height, m.focused)
+	}
 	if len(m.list) == 0 {
 		return m.styles.Box(m.title, []string{m.styles.Dim.Render("No findings.")}, m.width, m.height, m.focused)
 	}

@@ -44,6 +44,11 @@ func newLayers(layers []analyzer.Layer, perLayer []int, keys common.KeyMap, styl
 	return m
 }
 
+// complete gives the layers of the finished analysis and their findings.
+func (m *Layers) complete(layers []analyzer.Layer, perLayer []int) {
+	m.layers, m.findings = layers, perLayer
+}
+
 // SetSize sets the pane's outer size.
 func (m *Layers) SetSize(w, h int) { m.width, m.height = w, h; m.scroll() }
 

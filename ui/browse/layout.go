@@ -74,6 +74,9 @@ func (m *Model) setTabs() {
 // tabs is the info box's title: its three tabs, the shown one bracketed.
 func (m *Model) tabs() string {
 	names := []string{"Layer", "Image", fmt.Sprintf("Findings %d", m.findings.Len())}
+	if m.findings.computing {
+		names[2] = "Findings …"
+	}
 	for i := range names {
 		if pane(i)+paneDetails == m.info {
 			names[i] = "[" + names[i] + "]"

@@ -43,6 +43,15 @@ type LoadedMsg struct {
 	Err      error
 }
 
+// TreeMsg opens the browser on an analysis that is still finishing (see
+// analyzer.WithTree): the layers and the tree are browsable at once, the
+// findings and the image's duplicate and dive figures say they are being
+// computed, and the LoadedMsg that follows completes them.
+type TreeMsg struct {
+	Analysis *analyzer.Analysis
+	Image    v1.Image
+}
+
 // Option configures the browser.
 type Option func(*Model)
 
@@ -92,6 +101,7 @@ type Model struct {
 	now         func() time.Time
 
 	a            *analyzer.Analysis
+	pending      bool // a holds the tree only: the LoadedMsg is still to come
 	img          v1.Image
 	findingsSet  bool
 	findingsList []findings.Finding
@@ -181,10 +191,12 @@ func (m *Model) loaded(a *analyzer.Analysis) {
 	m.ix = newTreeIndex(a.Tree)
 	m.flags = newFlagCache(a.Tree)
 	m.findings = newFindings(m.findingsList, m.keys, m.styles)
+	m.findings.computing = m.pending && !m.findingsSet
 	m.layers = newLayers(a.Layers, m.findings.PerLayer(len(a.Layers)), m.keys, m.styles)
 	m.details = newDetails(a.Layers, m.keys, m.styles)
 	m.details.SetDockerfile(a.Dockerfile)
 	m.summary = newSummary(a, m.keys, m.styles)
+	m.summary.pending = m.pending
 	m.history = newHistory(a.Tree, m.keys, m.styles)
 	vf := m.viewFlags()
 	m.tree = newFileTree(m.ix, vf, m.keys, m.styles)
@@ -192,6 +204,24 @@ func (m *Model) loaded(a *analyzer.Analysis) {
 	m.setFocus(paneLayers)
 	m.layout()
 	m.syncHistory()
+}
+
+// complete replaces the analysis the browser opened on (a TreeMsg's) with
+// the finished one over the same tree: the findings, the layers' badges,
+// the Dockerfile steps and the image summary are filled in, and whatever
+// the user did meanwhile (selection, mode, tree state, focus) stays.
+func (m *Model) complete(a *analyzer.Analysis) {
+	m.a, m.pending = a, false
+	if !m.findingsSet {
+		m.findingsList = analysisFindings(a)
+		m.findings = newFindings(m.findingsList, m.keys, m.styles)
+	}
+	m.layers.complete(a.Layers, m.findings.PerLayer(len(a.Layers)))
+	m.details.layers = a.Layers
+	m.details.SetDockerfile(a.Dockerfile)
+	m.summary.a, m.summary.pending = a, false
+	m.layout()
+	m.setFocus(m.focus)
 }
 
 // span returns the view the layers pane asks for.
@@ -276,6 +306,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.load.now = m.now()
 		return m, m.tick()
+	case TreeMsg:
+		if m.state != stateLoading {
+			return m, nil
+		}
+		if msg.Image != nil {
+			m.img = msg.Image
+		}
+		m.pending = true
+		m.loaded(msg.Analysis)
+		return m, nil
 	case LoadedMsg:
 		if msg.Err != nil {
 			m.err, m.state = msg.Err, stateFailed
@@ -283,6 +323,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if msg.Image != nil {
 			m.img = msg.Image
+		}
+		if m.state == stateBrowsing && m.pending {
+			m.complete(msg.Analysis)
+			return m, nil
 		}
 		m.loaded(msg.Analysis)
 		return m, nil
@@ -360,3 +404,7 @@ func (m Model) cursorPath() string {
 
 // Cancelled reports whether the user quit before the image was loaded.
 func (m Model) Cancelled() bool { return m.quitting && m.state == stateLoading }
+
+// Pending reports whether the browser shows the tree of an analysis that is
+// still finishing (after a TreeMsg, before its LoadedMsg).
+func (m Model) Pending() bool { return m.pending }

@@ -22,6 +22,9 @@ type Summary struct {
 	title  string
 
 	focused bool
+	// pending says the duplicates, dive's figures and the wasted paths are
+	// still being computed.
+	pending bool
 }
 
 func newSummary(a *analyzer.Analysis, keys common.KeyMap, styles *common.Styles) Summary {
@@ -74,14 +77,25 @@ func (m Summary) lines() []string {
 	add("Efficiency", termtext.Percent(s.Efficiency))
 	add("Wasted", termtext.Bytes(s.WastedBytes))
 	add("User wasted", fmt.Sprintf("%s (%s)", termtext.Bytes(s.UserWastedBytes), termtext.Percent(s.UserWastedPercent)))
-	add("Duplicates", termtext.Bytes(s.DuplicateBytes))
-	add("Potential savings", termtext.Bytes(s.PotentialSavingsBytes))
-	add("Dive efficiency", termtext.Percent(s.Dive.Efficiency))
-	add("Dive wasted", termtext.Bytes(s.Dive.WastedBytes))
+	if m.pending {
+		const computing = "computing…"
+		add("Duplicates", computing)
+		add("Potential savings", computing)
+		add("Dive efficiency", computing)
+		add("Dive wasted", computing)
+	} else {
+		add("Duplicates", termtext.Bytes(s.DuplicateBytes))
+		add("Potential savings", termtext.Bytes(s.PotentialSavingsBytes))
+		add("Dive efficiency", termtext.Percent(s.Dive.Efficiency))
+		add("Dive wasted", termtext.Bytes(s.Dive.WastedBytes))
+	}
 	for _, l := range common.Wrap("dive counts the paths two or more layers touch, less each one's smallest copy; strata counts every byte a later layer hides or deletes.", max(w, 1)) {
 		out = append(out, m.styles.Dim.Render(l))
 	}
 	add("Files", fmt.Sprintf("%d in %d layers", s.FileCount, s.LayerCount))
+	if m.pending {
+		out = append(out, "", m.styles.Dim.Render(common.Cut("Listing the wasted paths…", max(w, 1))))
+	}
 	if len(a.Wasted) > 0 {
 		out = append(out, "", m.styles.Header.Render(common.Cut("Wasted    Layers  Path", w)))
 		for _, wp := range a.Wasted {
