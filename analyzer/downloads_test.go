@@ -201,3 +201,31 @@ func TestRegistryDownloadsEndWithTheContext(t *testing.T) {
 		t.Errorf("%d downloads still in flight a second after the cancellation", n)
 	}
 }
+
+// TestRegistryDownloadsBoundedWhateverTheReaders reads the six layers with
+// eight walks at once: the source still downloads at most
+// source.RegistryDownloads blobs at a time, and the others wait their turn.
+func TestRegistryDownloadsBoundedWhateverTheReaders(t *testing.T) {
+	host := realRegistry(t)
+	img := pushLayered(t, host, "strata-analyzer/downloads", 6, 5<<19)
+	_, _, total := layerSizes(t, img)
+	proxy := fixtures.NewRegistryProxy(host, 32<<20)
+	defer proxy.Close()
+	ctx := context.Background()
+	si, err := source.Open(ctx, "registry://"+proxy.Host+"/strata-analyzer/downloads:1", source.Options{InsecureRegistries: []string{proxy.Host}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer si.Close()
+	a, err := analyzer.Analyze(ctx, si, analyzer.WithConcurrency(8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored int64
+	for _, l := range a.Layers {
+		stored += l.CompressedBytes
+	}
+	if got, want := proxy.MaxInFlight(), source.RegistryDownloads; got != want || stored != total {
+		t.Errorf("at most %d blobs downloaded at once, %d bytes stored; want %d, %d", got, stored, want, total)
+	}
+}

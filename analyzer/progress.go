@@ -46,6 +46,9 @@ type Progress struct {
 	Downloading bool
 	// Elapsed is the time since the analysis started.
 	Elapsed time.Duration
+	// Waited is how long a save stream's first byte took to come (the
+	// daemon preparing the save), 0 until it came; the ETA leaves it out.
+	Waited time.Duration
 }
 
 // Fraction is how much of the reading is done, in [0, 1]: bytes read of the
@@ -63,15 +66,16 @@ func (p Progress) Fraction() float64 {
 	return 0
 }
 
-// ETA estimates the time the reading still takes from the rate so far; ok
-// is false while there is too little to go on (less than a second or 1 % of
-// the total) and after the reading.
+// ETA estimates the time the reading still takes from the rate so far
+// (since the first byte came); ok is false while there is too little to go
+// on (less than a second or 1 % of the total) and after the reading.
 func (p Progress) ETA() (left time.Duration, ok bool) {
 	f := p.Fraction()
-	if p.Phase != PhaseRead || f < 0.01 || f >= 1 || p.Elapsed < time.Second {
+	reading := p.Elapsed - p.Waited
+	if p.Phase != PhaseRead || f < 0.01 || f >= 1 || reading < time.Second {
 		return 0, false
 	}
-	return time.Duration(float64(p.Elapsed) * (1 - f) / f), true
+	return time.Duration(float64(reading) * (1 - f) / f), true
 }
 
 // tracker turns the layers' reports into image-wide ones and serializes the
@@ -173,9 +177,44 @@ func (t *tracker) stream(read, total int64) {
 	if t.last.TotalBytes > 0 {
 		read = min(read, t.last.TotalBytes)
 	}
+	if read > 0 && t.last.Waited == 0 {
+		t.last.Waited = max(time.Since(t.start), time.Nanosecond)
+	}
 	if read > t.last.ReadBytes || first {
 		t.last.ReadBytes = read
 		t.last.Layer, t.last.Read, t.last.Size, t.last.Done = -1, 0, 0, false
+		t.send()
+	}
+}
+
+// blob records how far the walk of a save stream's layer blob has come, when
+// its positions among the image's n layers are known before the manifest.
+// The bytes read are the stream's (see stream): only the figures of the
+// layers at positions change.
+func (t *tracker) blob(positions []int, n int, read, size int64, done bool) {
+	if t.report == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.last.Phase != PhaseRead {
+		return
+	}
+	if t.last.Layers == 0 {
+		t.last.Layers = n
+	}
+	if len(t.done) != t.last.Layers {
+		t.done = make([]bool, t.last.Layers)
+	}
+	for _, i := range positions {
+		if i < 0 || i >= len(t.done) || t.done[i] {
+			continue
+		}
+		if done {
+			t.done[i] = true
+			t.last.LayersDone++
+		}
+		t.last.Layer, t.last.Read, t.last.Size, t.last.Done = i, min(read, size), size, done
 		t.send()
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -147,29 +148,98 @@ func TestProgressTotalKnownFromStart(t *testing.T) {
 			}
 		}
 	})
-	t.Run("stream", func(t *testing.T) {
-		st, err := os.Stat(archive)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var reports []analyzer.Progress
-		_, simg, err := analyzer.AnalyzeStream(ctx, func(onLayer source.LayerFunc, progress func(int64, int64)) (*source.Image, error) {
-			f, err := os.Open(archive)
+	st, err := os.Stat(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The archive's layer blobs, in the image's order.
+	opened, err := source.Open(ctx, "docker-archive:"+archive, source.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	members := opened.LayerMembers()
+	opened.Close()
+	for _, tt := range []struct {
+		name string
+		// known: as the blobs of a daemon whose inspection lists the
+		// layers' diffIDs and names them by their diffIDs (Podman, Docker
+		// 25), each blob's place in the image is known as it arrives.
+		known bool
+	}{{"stream", false}, {"stream with the layers' order", true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			var reports []analyzer.Progress
+			_, simg, err := analyzer.AnalyzeStream(ctx, func(onLayer source.LayerFunc, progress func(int64, int64)) (*source.Image, error) {
+				f, err := os.Open(archive)
+				if err != nil {
+					return nil, err
+				}
+				defer f.Close()
+				// As a daemon's stream: its size reported before the first
+				// byte, then the bytes as they arrive.
+				progress(0, st.Size())
+				in := &countReader{r: f, report: func(n int64) { progress(n, st.Size()) }}
+				return source.OpenArchiveStream(ctx, in, "test", "", source.Options{}, func(l source.StreamLayer, r io.Reader) error {
+					if tt.known {
+						for i, m := range members {
+							if m == l.Member {
+								l.Positions = append(l.Positions, i)
+							}
+						}
+						l.Layers = len(members)
+					}
+					return onLayer(l, r)
+				})
+			}, analyzer.WithProgress(func(p analyzer.Progress) { reports = append(reports, p) }))
 			if err != nil {
-				return nil, err
+				t.Fatal(err)
 			}
-			defer f.Close()
-			// As a daemon's stream: its size reported before the first byte,
-			// then the bytes as they arrive.
-			progress(0, st.Size())
-			return source.OpenArchiveStream(ctx, &countReader{r: f, report: func(n int64) { progress(n, st.Size()) }}, "test", "", source.Options{}, onLayer)
-		}, analyzer.WithProgress(func(p analyzer.Progress) { reports = append(reports, p) }))
-		if err != nil {
-			t.Fatal(err)
+			simg.Close()
+			checkProgress(t, reports, st.Size())
+			checkLayerProgress(t, reports, len(members), tt.known)
+		})
+	}
+}
+
+// checkLayerProgress checks a stream's reports of its layers: with known
+// positions, the number of layers is said from the first layer's report on,
+// each layer's bytes never go backwards, never exceed its size and reach it
+// when it is done, and every layer is done before the merge; without, no
+// report is about one layer and the number of layers is said from the merge
+// on.
+func checkLayerProgress(t *testing.T, reports []analyzer.Progress, layers int, known bool) {
+	t.Helper()
+	read := make([]int64, layers)
+	done := make([]bool, layers)
+	saidLayers := false
+	for i, p := range reports {
+		if p.Layer >= 0 {
+			if !known {
+				t.Fatalf("report %d is about layer %d of a stream whose order is not known before its end: %+v", i, p.Layer, p)
+			}
+			saidLayers = true
+			if p.Read < read[p.Layer] || p.Read > p.Size || done[p.Layer] || p.Done && p.Read != p.Size {
+				t.Errorf("report %d: layer %d read %d of %d (done %v) after %d: %+v", i, p.Layer, p.Read, p.Size, done[p.Layer], read[p.Layer], p)
+			}
+			read[p.Layer], done[p.Layer] = p.Read, p.Done
 		}
-		simg.Close()
-		checkProgress(t, reports, st.Size())
-	})
+		if saidLayers && p.Layers != layers {
+			t.Errorf("report %d: %d layers, want %d from the first layer's report on", i, p.Layers, layers)
+		}
+		if p.Phase == analyzer.PhaseMerge {
+			if p.Layers != layers || p.LayersDone != layers {
+				t.Errorf("merging: %d of %d layers done, want %d", p.LayersDone, p.Layers, layers)
+			}
+			if known && !saidLayers {
+				t.Error("no report was about one layer before the merge")
+			}
+			for l, d := range done {
+				if known && !d {
+					t.Errorf("layer %d was never reported done", l)
+				}
+			}
+			break
+		}
+	}
 }
 
 type countReader struct {
@@ -183,4 +253,30 @@ func (c *countReader) Read(p []byte) (int, error) {
 	c.n += int64(n)
 	c.report(c.n)
 	return n, err
+}
+
+// TestProgressETA estimates from the rate since the first byte came: a
+// daemon that took 4 s to start its save stream and then read a quarter of
+// it in 2 s has 6 s left, not 18.
+func TestProgressETA(t *testing.T) {
+	tests := []struct {
+		name string
+		p    analyzer.Progress
+		want time.Duration
+		ok   bool
+	}{
+		{"after a wait", analyzer.Progress{Phase: analyzer.PhaseRead, ReadBytes: 25, TotalBytes: 100, Elapsed: 6 * time.Second, Waited: 4 * time.Second}, 6 * time.Second, true},
+		{"no wait", analyzer.Progress{Phase: analyzer.PhaseRead, ReadBytes: 25, TotalBytes: 100, Elapsed: 2 * time.Second}, 6 * time.Second, true},
+		{"under a second since the first byte", analyzer.Progress{Phase: analyzer.PhaseRead, ReadBytes: 25, TotalBytes: 100, Elapsed: 4500 * time.Millisecond, Waited: 4 * time.Second}, 0, false},
+		{"under 1 %", analyzer.Progress{Phase: analyzer.PhaseRead, ReadBytes: 5, TotalBytes: 1000, Elapsed: 9 * time.Second}, 0, false},
+		{"merging", analyzer.Progress{Phase: analyzer.PhaseMerge, ReadBytes: 100, TotalBytes: 100, Elapsed: 9 * time.Second}, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := tt.p.ETA()
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("ETA() = %s, %v; want %s, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
 }

@@ -34,11 +34,15 @@ func AnalyzeStream(ctx context.Context, open StreamOpener, opts ...Option) (_ *A
 		content *findings.Content
 	}
 	walks := map[string]walked{}
-	img, err := open(func(member string, size int64, r io.Reader) error {
-		if _, ok := walks[member]; ok {
+	img, err := open(func(l source.StreamLayer, r io.Reader) error {
+		if _, ok := walks[l.Member]; ok {
 			return nil
 		}
-		wo := walk.Options{SizeHint: size, HashDiffID: o.verify}
+		wo := walk.Options{SizeHint: l.Size, HashDiffID: o.verify}
+		if l.Positions != nil {
+			// The blob's place in the image is known: report it as a layer.
+			wo.Progress = func(read int64) { pt.blob(l.Positions, l.Layers, read, l.Size, false) }
+		}
 		var scanner *findings.Scanner
 		if !o.noRules {
 			scanner = findings.NewScanner()
@@ -46,13 +50,16 @@ func AnalyzeStream(ctx context.Context, open StreamOpener, opts ...Option) (_ *A
 		}
 		res, err := walk.Layer(ctx, r, wo)
 		if err != nil {
-			return fmt.Errorf("layer blob %s: %w", member, err)
+			return fmt.Errorf("layer blob %s: %w", l.Member, err)
+		}
+		if l.Positions != nil {
+			pt.blob(l.Positions, l.Layers, l.Size, l.Size, true)
 		}
 		w := walked{res: res}
 		if scanner != nil {
 			w.content = scanner.Content()
 		}
-		walks[member] = w
+		walks[l.Member] = w
 		return nil
 	}, pt.stream)
 	if err != nil {

@@ -115,6 +115,10 @@ type engineImage struct {
 	// Size is the image's size as the engine counts it (its layers'
 	// uncompressed content); 0 when not reported.
 	Size int64
+	// RootFS lists the layers' diffIDs, in order.
+	RootFS struct {
+		Layers []string
+	}
 }
 
 // inspect returns the image's ID and platform; a missing image is ErrNotFound.

@@ -74,7 +74,7 @@ func openPodman(ctx context.Context, name string, opts Options) (*Image, error) 
 }
 
 // skipLayer is a LayerFunc that reads nothing.
-func skipLayer(string, int64, io.Reader) error { return nil }
+func skipLayer(StreamLayer, io.Reader) error { return nil }
 
 // podmanSaver is the first Podman API socket that answers, else the podman
 // command.

@@ -2,6 +2,9 @@ package source
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -11,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // fakePodman is a podman command that answers `image inspect` for app:1 and
@@ -25,7 +30,7 @@ case "$1 $2" in
 	inspect-fails) echo "Error: open /var/lib/containers/storage/storage.lock: permission denied" >&2; exit 125;;
 	esac
 	if [ "$3" != "app:1" ]; then echo "Error: inspecting object: $3: image not known" >&2; exit 125; fi
-	echo '[{"Id": "'"$PODMAN_TEST_ID"'", "Os": "linux", "Architecture": "amd64", "Size": '"$PODMAN_TEST_SIZE"'}]'
+	echo '[{"Id": "'"$PODMAN_TEST_ID"'", "Os": "linux", "Architecture": "amd64", "Size": '"$PODMAN_TEST_SIZE"', "RootFS": {"Type": "layers", "Layers": '"$PODMAN_TEST_LAYERS"'}}]'
 	;;
 "image save")
 	[ "$3 $4 $5" = "--format docker-archive app:1" ] || { echo "Error: unexpected arguments: $*" >&2; exit 125; }
@@ -52,7 +57,7 @@ func TestPodmanCommandStream(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(bin, "podman"), []byte(fakePodman), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	img := engineArchive(t, "app:1")
+	img, diffIDs := podmanArchive(t, "app:1")
 	archive := filepath.Join(t.TempDir(), "app.tar")
 	if err := os.WriteFile(archive, img.archive, 0o644); err != nil {
 		t.Fatal(err)
@@ -64,6 +69,8 @@ func TestPodmanCommandStream(t *testing.T) {
 	t.Setenv("PODMAN_TEST_PIDS", pids)
 	t.Setenv("PODMAN_TEST_ID", strings.TrimPrefix(img.id, "sha256:"))
 	t.Setenv("PODMAN_TEST_SIZE", strconv.Itoa(len(img.archive)))
+	layersJSON, _ := json.Marshal(diffIDs)
+	t.Setenv("PODMAN_TEST_LAYERS", string(layersJSON))
 
 	tests := []struct {
 		name, mode, ref string
@@ -91,12 +98,12 @@ func TestPodmanCommandStream(t *testing.T) {
 				ctx, cancel = context.WithTimeout(ctx, tt.timeout)
 				defer cancel()
 			}
-			var layers []string
+			var layers []StreamLayer
 			var reports [][2]int64
 			opts := Options{TempDir: tmp, SaveProgress: func(read, total int64) { reports = append(reports, [2]int64{read, total}) }}
 			start := time.Now()
-			got, ok, err := OpenStream(ctx, tt.ref, opts, false, func(member string, _ int64, r io.Reader) error {
-				layers = append(layers, member)
+			got, ok, err := OpenStream(ctx, tt.ref, opts, false, func(l StreamLayer, r io.Reader) error {
+				layers = append(layers, l)
 				_, err := io.Copy(io.Discard, r)
 				return err
 			})
@@ -119,8 +126,21 @@ func TestPodmanCommandStream(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer got.Close()
-				if got.Source != Podman || got.Name != "app:1" || got.Digest != img.id || len(layers) != 1 {
-					t.Errorf("source %q name %q digest %q layers %v", got.Source, got.Name, got.Digest, layers)
+				if got.Source != Podman || got.Name != "app:1" || got.Digest != img.id {
+					t.Errorf("source %q name %q digest %q", got.Source, got.Name, got.Digest)
+				}
+				// Podman names the blobs by their diffIDs, which the
+				// inspection lists in order: each blob's place is known as
+				// it arrives, the one two layers share at both.
+				want := []StreamLayer{
+					{Member: strings.TrimPrefix(diffIDs[0], "sha256:") + ".tar", Size: 2048, Positions: []int{0, 2}, Layers: 3},
+					{Member: strings.TrimPrefix(diffIDs[1], "sha256:") + ".tar", Size: 2048, Positions: []int{1}, Layers: 3},
+				}
+				if diff := cmp.Diff(want, layers); diff != "" {
+					t.Errorf("layer blobs (-want +got):\n%s", diff)
+				}
+				if diff := cmp.Diff([]string{want[0].Member, want[1].Member, want[0].Member}, got.LayerMembers()); diff != "" {
+					t.Errorf("layer members once the manifest is read (-want +got):\n%s", diff)
 				}
 				if len(reports) == 0 || reports[0] != [2]int64{0, int64(len(img.archive))} || reports[len(reports)-1][0] != int64(len(img.archive)) {
 					t.Errorf("progress %v: want 0 then all of the %d bytes podman inspect gave", reports, len(img.archive))
@@ -145,6 +165,29 @@ func TestPodmanCommandStream(t *testing.T) {
 		}
 		wantError(t, err, "podman://app:1", "no Podman API socket answers and podman is not installed")
 	})
+}
+
+// podmanArchive is a docker-archive as `podman image save` writes it: each
+// distinct layer once, named by its diffID, with the legacy <id>/layer.tar
+// names as links to it; here three layers, the first and last identical.
+func podmanArchive(t *testing.T, tag string) (img fakeImage, diffIDs []string) {
+	t.Helper()
+	l1, l2 := layerTar(t, "etc/hostname"), layerTar(t, "etc/hosts")
+	cfg := configJSON(t, "linux/amd64", l1, l2, l1)
+	sum := sha256.Sum256(cfg)
+	id := hex.EncodeToString(sum[:])
+	d1, d2 := sha(l1).Hex, sha(l2).Hex
+	v1 := func(n int) string { return strings.Repeat(strconv.Itoa(n), 64) }
+	return fakeImage{id: "sha256:" + id, archive: tarBytes(t, []member{
+		{name: d1 + ".tar", body: l1},
+		{name: d2 + ".tar", body: l2},
+		{name: id + ".json", body: cfg},
+		{name: v1(1) + "/layer.tar", link: "../" + d1 + ".tar"},
+		{name: v1(2) + "/layer.tar", link: "../" + d2 + ".tar"},
+		{name: v1(3) + "/layer.tar", link: "../" + d1 + ".tar"},
+		{name: "manifest.json", body: manifestJSON(t, archiveEntry{Config: id + ".json", RepoTags: []string{tag},
+			Layers: []string{d1 + ".tar", d2 + ".tar", d1 + ".tar"}})},
+	})}, []string{"sha256:" + d1, "sha256:" + d2, "sha256:" + d1}
 }
 
 // isZombie reports whether pid has exited but is not reaped yet (a child

@@ -87,8 +87,13 @@ func TestPodmanReal(t *testing.T) {
 		var content []byte
 		var reports [][2]int64
 		opts := Options{TempDir: tmp, SaveProgress: func(read, total int64) { reports = append(reports, [2]int64{read, total}) }}
-		img, ok, err := OpenStream(context.Background(), "podman://"+name, opts, false, func(member string, size int64, r io.Reader) error {
-			members = append(members, member)
+		var positions [][]int
+		img, ok, err := OpenStream(context.Background(), "podman://"+name, opts, false, func(l StreamLayer, r io.Reader) error {
+			members = append(members, l.Member)
+			if l.Layers != 1 {
+				t.Errorf("blob %s: %d layers, want the 1 podman inspect lists", l.Member, l.Layers)
+			}
+			positions = append(positions, l.Positions)
 			b, err := io.ReadAll(r)
 			content = append(content, b...)
 			return err
@@ -99,6 +104,9 @@ func TestPodmanReal(t *testing.T) {
 		defer img.Close()
 		if img.Source != Podman || len(members) != 1 || !bytes.Contains(content, []byte("content of hello.txt")) {
 			t.Errorf("source %q, layer blobs %v: the stream does not hold the imported layer", img.Source, members)
+		}
+		if diff := cmp.Diff([][]int{{0}}, positions); diff != "" {
+			t.Errorf("positions of the blobs as they arrive (-want +got):\n%s", diff)
 		}
 		if diff := cmp.Diff(members, img.LayerMembers()); diff != "" {
 			t.Errorf("layer members (-streamed +image):\n%s", diff)

@@ -18,11 +18,26 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
-// LayerFunc receives one layer blob of a save stream as it arrives: its
-// member name in the archive, its stored size and its content. It may stop
-// reading early; the rest of the member is skipped. An error stops the
-// stream.
-type LayerFunc func(member string, size int64, r io.Reader) error
+// LayerFunc receives one layer blob of a save stream as it arrives, and its
+// content. It may stop reading early; the rest of the member is skipped. An
+// error stops the stream.
+type LayerFunc func(l StreamLayer, r io.Reader) error
+
+// StreamLayer is a layer blob of a save stream, as it arrives.
+type StreamLayer struct {
+	// Member is the blob's name in the archive; Size is its stored size.
+	Member string
+	Size   int64
+	// Positions are where the blob is in the image's layers (several
+	// positions when layers share it), when that is known as it arrives:
+	// the daemon's inspection listed the layers' diffIDs and the blob is
+	// named by its diffID, as Podman and Docker 25 name them. Otherwise nil:
+	// the manifest tells it once the stream ends.
+	Positions []int
+	// Layers is the number of layers the daemon's inspection listed when
+	// Positions are known, else 0.
+	Layers int
+}
 
 // maxStreamMetadata bounds the metadata (manifests, configs, indexes) a save
 // stream may hold in memory in all.
@@ -149,11 +164,12 @@ func streamFromEngine(ctx context.Context, e saver, names []string, opts Options
 	defer body.Close()
 	in := newProgressReader(body, info.Size, opts.SaveProgress)
 	pick := archivePick{index: -1, id: info.ID, name: name}
+	order := newLayerOrder(info.RootFS.Layers)
 	var img *Image
 	if spool {
-		img, err = spoolStream(ctx, in, e.label(), pick, opts, onLayer)
+		img, err = spoolStream(ctx, in, e.label(), pick, order, opts, onLayer)
 	} else {
-		img, err = scanStream(ctx, in, e.label(), pick, opts, onLayer)
+		img, err = scanStream(ctx, in, e.label(), pick, order, opts, onLayer)
 	}
 	if err == nil {
 		// Read what follows the archive's end, so that a daemon failing
@@ -178,7 +194,7 @@ func streamFromEngine(ctx context.Context, e saver, names []string, opts Options
 
 // spoolStream tees the stream into a temporary file while scanning it, then
 // opens the file as an archive.
-func spoolStream(ctx context.Context, in io.Reader, what string, pick archivePick, opts Options, onLayer LayerFunc) (*Image, error) {
+func spoolStream(ctx context.Context, in io.Reader, what string, pick archivePick, order layerOrder, opts Options, onLayer LayerFunc) (*Image, error) {
 	f, err := os.CreateTemp(opts.TempDir, "strata-save-*.tar")
 	if err != nil {
 		return nil, fmt.Errorf("creating a temporary file for the saved image: %w", err)
@@ -189,7 +205,7 @@ func spoolStream(ctx context.Context, in io.Reader, what string, pick archivePic
 		os.Remove(tmp)
 		return nil, err
 	}
-	scanned, err := scanStream(ctx, io.TeeReader(in, f), what, pick, opts, onLayer)
+	scanned, err := scanStream(ctx, io.TeeReader(in, f), what, pick, order, opts, onLayer)
 	if err != nil {
 		return fail(err)
 	}
@@ -212,7 +228,7 @@ func spoolStream(ctx context.Context, in io.Reader, what string, pick archivePic
 // what names the stream in messages; the image picked is the archive's only
 // one, or the one tagged tag.
 func OpenArchiveStream(ctx context.Context, r io.Reader, what, tag string, opts Options, onLayer LayerFunc) (*Image, error) {
-	img, err := scanStream(ctx, r, what, archivePick{tag: tag, index: -1}, opts, onLayer)
+	img, err := scanStream(ctx, r, what, archivePick{tag: tag, index: -1}, layerOrder{}, opts, onLayer)
 	if err != nil {
 		return nil, err
 	}
@@ -226,8 +242,8 @@ func OpenArchiveStream(ctx context.Context, r io.Reader, what, tag string, opts 
 // scanStream reads a save stream (a docker archive, or an OCI layout in a
 // tar) once: layer blobs go to onLayer as they arrive, metadata is kept in
 // memory, and once the stream ends the manifest says which blobs make the
-// image and in what order.
-func scanStream(ctx context.Context, in io.Reader, what string, pick archivePick, opts Options, onLayer LayerFunc) (*Image, error) {
+// image and in what order; order may tell it earlier.
+func scanStream(ctx context.Context, in io.Reader, what string, pick archivePick, order layerOrder, opts Options, onLayer LayerFunc) (*Image, error) {
 	st := &streamStore{members: map[string]*streamMember{}, links: map[string]string{}}
 	tr := tar.NewReader(in)
 	var kept int64
@@ -274,7 +290,11 @@ func scanStream(ctx context.Context, in io.Reader, what string, pick archivePick
 				sum = sha256.New()
 				r = io.TeeReader(r, sum)
 			}
-			if err := onLayer(name, hdr.Size, r); err != nil {
+			sl := StreamLayer{Member: name, Size: hdr.Size, Positions: order.positions(name)}
+			if sl.Positions != nil {
+				sl.Layers = order.layers
+			}
+			if err := onLayer(sl, r); err != nil {
 				if ctx.Err() != nil {
 					return nil, ctx.Err()
 				}
@@ -323,6 +343,34 @@ func scanStream(ctx context.Context, in io.Reader, what string, pick archivePick
 		img.members = append(img.members, name)
 	}
 	return img, nil
+}
+
+// layerOrder finds a layer blob's positions in the image from its name,
+// before the manifest: a daemon's inspection lists the layers' diffIDs, and
+// Podman (<diffID>.tar) and Docker 25 (blobs/sha256/<diffID>) name the
+// uncompressed blobs they save by them.
+type layerOrder struct {
+	byHex  map[string][]int
+	layers int
+}
+
+// newLayerOrder indexes the diffIDs ("sha256:<hex>") of an inspection.
+func newLayerOrder(diffIDs []string) layerOrder {
+	o := layerOrder{byHex: map[string][]int{}, layers: len(diffIDs)}
+	for i, d := range diffIDs {
+		if h, ok := strings.CutPrefix(d, "sha256:"); ok {
+			o.byHex[h] = append(o.byHex[h], i)
+		}
+	}
+	return o
+}
+
+// positions returns where the blob member is in the image, or nil.
+func (o layerOrder) positions(member string) []int {
+	if len(o.byHex) == 0 {
+		return nil
+	}
+	return o.byHex[strings.TrimSuffix(path.Base(member), ".tar")]
 }
 
 // isLayerBlob tells a layer blob from metadata by its first bytes: compressed,

@@ -2,15 +2,20 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/stratascan/strata/analyzer/report/termtext"
 	"github.com/stratascan/strata/fixtures"
 )
 
@@ -137,5 +142,87 @@ func TestE2EInterruptRegistryDownload(t *testing.T) {
 	}
 	if layers != 3 {
 		t.Errorf("%d layer downloads ended, want the 3 in flight", layers)
+	}
+}
+
+// e2eDownloadingLine is one drawing of the progress bar while a registry
+// image downloads.
+var e2eDownloadingLine = regexp.MustCompile(`^Downloading \[[= ]+\] +(\d+)%  (.+?) / (.+?)  (\d+)/(\d+) layers(?:  ETA (\S+))? *$`)
+
+// TestE2ERegistryDownloadProgress analyses an image of six layers from the
+// real registry, served at 2 MB/s per blob through a proxy, with a terminal,
+// and reads every drawing of the progress bar: the total is the manifest's
+// from the first drawing on, the bytes downloaded, the percentage and the
+// layers done never go backwards, an estimate of the time left is shown
+// once the download is under way, and the download reaches the whole total
+// before the merging and the rules, in order.
+func TestE2ERegistryDownloadProgress(t *testing.T) {
+	e2eSkipShort(t)
+	reg, img := e2ePushLayered(t, "e2e/progress-downloads", 6, 5<<19)
+	proxy := fixtures.NewRegistryProxy(reg, 2<<20)
+	defer proxy.Close()
+	m, err := img.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, l := range m.Layers {
+		total += l.Size
+	}
+	out := e2eRunInTerminal(t, e2eEnv(t), "analyze", "--format", "json", "-o", os.DevNull,
+		"--insecure-registry", proxy.Host, "registry://"+proxy.Host+"/e2e/progress-downloads:1")
+
+	var phases []string
+	var drawings, etas int
+	var lastRead uint64
+	lastPercent, lastDone := -1, -1
+	for _, d := range strings.Split(strings.ReplaceAll(out, "\n", "\r"), "\r") {
+		d = strings.TrimSpace(d)
+		word, _, _ := strings.Cut(d, " ")
+		switch word {
+		case "Downloading", "Merging", "Computing":
+		default:
+			continue
+		}
+		if len(phases) == 0 || phases[len(phases)-1] != word {
+			phases = append(phases, word)
+		}
+		if word != "Downloading" {
+			continue
+		}
+		m := e2eDownloadingLine.FindStringSubmatch(d)
+		if m == nil {
+			t.Fatalf("drawing %q is not a download's progress bar", d)
+		}
+		drawings++
+		if want := termtext.Bytes(total); m[3] != want || m[5] != "6" {
+			t.Errorf("drawing %d %q: total %s of %s layers, want the manifest's %s of 6", drawings, d, m[3], m[5], want)
+		}
+		percent, _ := strconv.Atoi(m[1])
+		read, err := humanize.ParseBytes(m[2])
+		if err != nil {
+			t.Fatalf("drawing %q: bytes downloaded %q: %v", d, m[2], err)
+		}
+		done, _ := strconv.Atoi(m[4])
+		if percent < lastPercent || read < lastRead || done < lastDone {
+			t.Errorf("drawing %d %q goes backwards (after %d%%, %s, %d layers)", drawings, d, lastPercent, humanize.Bytes(lastRead), lastDone)
+		}
+		lastPercent, lastRead, lastDone = percent, read, done
+		if m[6] != "" {
+			etas++
+			if left, err := time.ParseDuration(m[6]); err != nil || left > 10*time.Second {
+				t.Errorf("drawing %d %q: ETA %q, want a few seconds at most", drawings, d, m[6])
+			}
+		}
+	}
+	t.Logf("%d drawings of the download, %d with an ETA", drawings, etas)
+	if drawings < 5 || etas == 0 {
+		t.Errorf("%d drawings of the download, %d with an ETA; want several, some with one:\n%q", drawings, etas, e2eClip(out))
+	}
+	if lastPercent != 100 || lastDone != 6 {
+		t.Errorf("the download ended at %d%%, %d layers of 6", lastPercent, lastDone)
+	}
+	if want := []string{"Downloading", "Merging", "Computing"}; strings.Join(phases, " ") != strings.Join(want, " ") {
+		t.Errorf("phases drawn %v, want %v", phases, want)
 	}
 }
