@@ -8,11 +8,13 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -354,6 +356,63 @@ func TestDockerRealDaemon(t *testing.T) {
 	emptyDir(t, tmp)
 	_, err = Open(ctx, "docker://"+repo+":missing", Options{TempDir: tmp})
 	wantError(t, err, "docker://"+repo+":missing", "not found in the Docker daemon")
+
+	t.Run("layer positions as the save stream arrives", func(t *testing.T) {
+		// Three layers more on top: the engine saves each under its v1 ID,
+		// and each blob's place is known as it arrives.
+		context := tarBytes(t, []member{
+			{name: "Dockerfile", body: []byte("FROM " + repo + ":" + tag + "\nCOPY a /a\nCOPY b /b\nCOPY a /c\n")},
+			{name: "a", body: []byte("a")},
+			{name: "b", body: []byte("b")},
+		})
+		const built = repo + ":layers"
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, e.base+e.version+"/build?version=1&rm=1&t="+built, bytes.NewReader(context))
+		req.Header.Set("Content-Type", "application/x-tar")
+		resp, err := e.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || bytes.Contains(out, []byte(`"error"`)) {
+			t.Fatalf("docker build: %s\n%s", resp.Status, out)
+		}
+		t.Cleanup(func() {
+			req, _ := http.NewRequest(http.MethodDelete, e.base+e.version+"/images/"+built+"?force=1", nil)
+			if resp, err := e.client.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		})
+		type arrived struct {
+			member    string
+			positions []int
+			layers    int
+		}
+		var got []arrived
+		img, ok, err := OpenStream(ctx, "docker://"+built, Options{TempDir: tmp}, false, func(l StreamLayer, r io.Reader) error {
+			got = append(got, arrived{l.Member, l.Positions, l.Layers})
+			return nil
+		})
+		if !ok || err != nil {
+			t.Fatalf("OpenStream: ok %v, err %v", ok, err)
+		}
+		defer img.Close()
+		members := img.LayerMembers()
+		if len(members) != 4 || len(got) != 4 {
+			t.Fatalf("%d layers, %d blobs streamed, want 4", len(members), len(got))
+		}
+		for _, a := range got {
+			var want []int
+			for i, m := range members {
+				if m == a.member {
+					want = append(want, i)
+				}
+			}
+			if !slices.Equal(a.positions, want) || a.layers != 4 {
+				t.Errorf("blob %s arrived at positions %v of %d layers, the manifest says %v of 4", a.member, a.positions, a.layers, want)
+			}
+		}
+	})
 }
 
 func TestDockerEngineTLS(t *testing.T) {

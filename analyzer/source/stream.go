@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -290,7 +291,7 @@ func scanStream(ctx context.Context, in io.Reader, what string, pick archivePick
 				sum = sha256.New()
 				r = io.TeeReader(r, sum)
 			}
-			sl := StreamLayer{Member: name, Size: hdr.Size, Positions: order.positions(name)}
+			sl := StreamLayer{Member: name, Size: hdr.Size, Positions: order.positions(name, st)}
 			if sl.Positions != nil {
 				sl.Layers = order.layers
 			}
@@ -345,32 +346,106 @@ func scanStream(ctx context.Context, in io.Reader, what string, pick archivePick
 	return img, nil
 }
 
-// layerOrder finds a layer blob's positions in the image from its name,
-// before the manifest: a daemon's inspection lists the layers' diffIDs, and
-// Podman (<diffID>.tar) and Docker 25 (blobs/sha256/<diffID>) name the
-// uncompressed blobs they save by them.
+// layerOrder finds a layer blob's positions in the image as it arrives,
+// before the manifest, from the layers' diffIDs a daemon's inspection
+// lists: Podman (<diffID>.tar) and Docker 25 (blobs/sha256/<diffID>) name
+// the uncompressed blobs they save by them; older Docker Engines name them
+// <v1ID>/layer.tar, with the legacy configuration in <v1ID>/json ahead of
+// it in the stream, from which the v1 ID of each candidate position can be
+// computed (see legacyPosition).
 type layerOrder struct {
-	byHex  map[string][]int
-	layers int
+	byHex    map[string][]int
+	chainIDs []string
+	layers   int
 }
 
 // newLayerOrder indexes the diffIDs ("sha256:<hex>") of an inspection.
 func newLayerOrder(diffIDs []string) layerOrder {
 	o := layerOrder{byHex: map[string][]int{}, layers: len(diffIDs)}
+	chain := ""
 	for i, d := range diffIDs {
-		if h, ok := strings.CutPrefix(d, "sha256:"); ok {
-			o.byHex[h] = append(o.byHex[h], i)
+		h, ok := strings.CutPrefix(d, "sha256:")
+		if !ok {
+			return layerOrder{}
 		}
+		o.byHex[h] = append(o.byHex[h], i)
+		if chain == "" {
+			chain = d
+		} else {
+			sum := sha256.Sum256([]byte(chain + " " + d))
+			chain = "sha256:" + hex.EncodeToString(sum[:])
+		}
+		o.chainIDs = append(o.chainIDs, chain)
 	}
 	return o
 }
 
-// positions returns where the blob member is in the image, or nil.
-func (o layerOrder) positions(member string) []int {
+// positions returns where the blob member is in the image, or nil; st
+// holds the metadata read so far.
+func (o layerOrder) positions(member string, st *streamStore) []int {
 	if len(o.byHex) == 0 {
 		return nil
 	}
-	return o.byHex[strings.TrimSuffix(path.Base(member), ".tar")]
+	if p := o.byHex[strings.TrimSuffix(path.Base(member), ".tar")]; p != nil {
+		return p
+	}
+	dir, base := path.Split(member)
+	if base != "layer.tar" || dir == "" {
+		return nil
+	}
+	m := st.members[dir+"json"]
+	if m == nil || m.data == nil {
+		return nil
+	}
+	if i := legacyPosition(m.data, strings.TrimSuffix(dir, "/"), o.chainIDs); i >= 0 {
+		return []int{i}
+	}
+	return nil
+}
+
+// legacyPosition finds which layer a legacy docker save directory holds:
+// its name, the v1 ID, is the digest of its configuration (cfg, as saved in
+// <v1ID>/json) without "id", with the layer's chain ID as "layer_id" and the
+// parent's v1 ID as a digest in "parent", and, below the top layer, without
+// the "os" added after the ID was computed. It returns -1 when no chain ID
+// gives v1ID.
+func legacyPosition(cfg []byte, v1ID string, chainIDs []string) int {
+	var fields map[string]*json.RawMessage
+	if len(v1ID) != 64 || json.Unmarshal(cfg, &fields) != nil {
+		return -1
+	}
+	delete(fields, "id")
+	if raw := fields["parent"]; raw != nil {
+		var parent string
+		if json.Unmarshal(*raw, &parent) != nil {
+			return -1
+		}
+		b, _ := json.Marshal("sha256:" + parent)
+		fields["parent"] = (*json.RawMessage)(&b)
+	}
+	osField, hasOS := fields["os"]
+	for i, chain := range chainIDs {
+		b, _ := json.Marshal(chain)
+		fields["layer_id"] = (*json.RawMessage)(&b)
+		for _, withOS := range []bool{false, true} {
+			if withOS && !hasOS {
+				break
+			}
+			if withOS {
+				fields["os"] = osField
+			} else {
+				delete(fields, "os")
+			}
+			data, err := json.Marshal(fields)
+			if err != nil {
+				return -1
+			}
+			if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) == v1ID {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // isLayerBlob tells a layer blob from metadata by its first bytes: compressed,

@@ -149,28 +149,56 @@ var (
 	e2eLoadingLayer = regexp.MustCompile(`layer +0 \S+ +(\d[\d.]* [kMGT]?B) / (\d[\d.]* [kMGT]?B)`)
 )
 
-// TestE2EBrowserDaemonLoading opens the browser on the 1 GiB image of
-// Podman (through `podman image save`) in a real terminal and watches the
-// loading screen: it shows the size podman inspect gives from the first
-// screen with bytes on, bytes and percentage that never go backwards, and,
-// while the stream is read, the layer's own progress (podman names the
-// layer blob by its diffID, so its place is known as it arrives). The
-// browser then opens, and quitting leaves TMPDIR empty.
+// TestE2EBrowserDaemonLoading opens the browser on the 1 GiB image of the
+// Docker Engine and of Podman (through `podman image save`) in a real
+// terminal and watches the loading screen: it shows the size the daemon's
+// inspection gives from the first screen with bytes on, bytes and
+// percentage that never go backwards, and, while the stream is read, the
+// layer's own progress (Podman names the layer blob by its diffID, the
+// Docker Engine by a v1 ID computed from it: its place is known as it
+// arrives). The browser then opens, and quitting leaves TMPDIR empty.
 func TestE2EBrowserDaemonLoading(t *testing.T) {
 	e2eSkipShort(t)
-	e2ePodmanBomb(t)
-	inspected, err := e2eTool(e2eWithEnv(os.Environ(), "CONTAINER_HOST"), "podman", "image", "inspect", "--format", "{{.Size}}", "localhost/"+e2eBombTag)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T) (ref string, env []string, size string)
+	}{
+		{"docker", func(t *testing.T) (string, []string, string) {
+			host := e2eDockerBomb(t)
+			out, err := e2eDocker(host, t.TempDir(), "image", "inspect", "--format", "{{.Size}}", e2eBombTag)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return "docker://" + e2eBombTag, []string{"DOCKER_HOST=" + host}, out
+		}},
+		{"podman image save", func(t *testing.T) (string, []string, string) {
+			e2ePodmanBomb(t)
+			out, err := e2eTool(e2eWithEnv(os.Environ(), "CONTAINER_HOST"), "podman", "image", "inspect", "--format", "{{.Size}}", "localhost/"+e2eBombTag)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return "podman://localhost/" + e2eBombTag, nil, out
+		}},
 	}
-	size, err := strconv.ParseInt(strings.TrimSpace(inspected), 10, 64)
-	if err != nil {
-		t.Fatalf("podman image inspect: size %q: %v", inspected, err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ref, env, inspected := tt.prepare(t)
+			size, err := strconv.ParseInt(strings.TrimSpace(inspected), 10, 64)
+			if err != nil {
+				t.Fatalf("the inspection's size %q: %v", inspected, err)
+			}
+			checkBrowserLoading(t, e2eEnv(t, append(env, "CI", "DIVE_CI", "NO_COLOR", "TERM=xterm-256color", "TMUX")...), ref, termtext.Bytes(size))
+		})
 	}
-	total := termtext.Bytes(size)
-	term := e2eStartTerminal(t, e2eEnv(t, "CI", "DIVE_CI", "NO_COLOR", "TERM=xterm-256color", "TMUX"))
+}
+
+// checkBrowserLoading runs the browser on ref and checks its loading
+// screens against the total the daemon gave.
+func checkBrowserLoading(t *testing.T, env []string, ref, total string) {
+	t.Helper()
+	term := e2eStartTerminal(t, env)
 	tmp := t.TempDir()
-	shell := fmt.Sprintf("env -u CI -u DIVE_CI TMPDIR=%q %q %q; echo STRATA-EXIT=$?; sleep 600", tmp, e2eBinary(t), "podman://localhost/"+e2eBombTag)
+	shell := fmt.Sprintf("env -u CI -u DIVE_CI TMPDIR=%q %q %q; echo STRATA-EXIT=$?; sleep 600", tmp, e2eBinary(t), ref)
 	term.open(t, "load", shell, 100, 30)
 	defer term.run("kill-session", "-t", "load")
 
