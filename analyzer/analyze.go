@@ -93,40 +93,62 @@ func assemble(img *source.Image, cfg *v1.ConfigFile, layers []Layer, t *tree.Tre
 		o.tree(&early, img)
 	}
 	// The duplicates and the wasted paths, dive's metrics and the rules only
-	// read the tree: run them side by side.
+	// read the tree: they run side by side, unless the tree was handed over
+	// to be browsed meanwhile. Then they run one after the other on one
+	// core, leaving the other to the browser, and their working memory is
+	// not all held at once.
 	var dive DiveMetrics
 	var rules findings.Result
-	var wg sync.WaitGroup
-	var diveErr, rulesErr error
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer bug.Catch(&diveErr)
-		dive, a.DiveInefficiencies = diveMetrics(t, headerSizes)
-	}()
+	steps := []func(){
+		func() {
+			a.Summary.DuplicateBytes = duplicateBytes(t)
+			a.Wasted = wastedPaths(t)
+		},
+		func() { dive, a.DiveInefficiencies = diveMetrics(t, headerSizes) },
+	}
 	if !o.noRules {
 		in := rulesInput(a, img, base, contents, o.dockerfile)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer bug.Catch(&rulesErr)
-			rules = findings.Run(in, o.rules)
-		}()
+		steps = append(steps, func() { rules = findings.Run(in, o.rules) })
 	}
-	a.Summary.DuplicateBytes = duplicateBytes(t)
-	a.Summary.PotentialSavingsBytes = a.Summary.WastedBytes + a.Summary.DuplicateBytes
-	a.Summary.EstimatedOptimizedBytes = a.Summary.TotalBytes - a.Summary.PotentialSavingsBytes
-	a.Wasted = wastedPaths(t)
-	wg.Wait()
-	if err := cmp.Or(diveErr, rulesErr); err != nil {
+	if err := runSteps(o.tree == nil, steps); err != nil {
 		return nil, err
 	}
+	a.Summary.PotentialSavingsBytes = a.Summary.WastedBytes + a.Summary.DuplicateBytes
+	a.Summary.EstimatedOptimizedBytes = a.Summary.TotalBytes - a.Summary.PotentialSavingsBytes
 	a.Summary.Dive = dive
 	if !o.noRules {
 		a.setRules(rules)
 	}
 	pt.phase(PhaseDone)
 	return a, nil
+}
+
+// runSteps runs functions side by side or one after the other and returns
+// the first panic among them as a *bug.Error.
+func runSteps(parallel bool, steps []func()) error {
+	errs := make([]error, len(steps))
+	run := func(i int) {
+		defer bug.Catch(&errs[i])
+		steps[i]()
+	}
+	if !parallel {
+		for i := range steps {
+			if run(i); errs[i] != nil {
+				return errs[i]
+			}
+		}
+		return nil
+	}
+	var wg sync.WaitGroup
+	for i := range steps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run(i)
+		}()
+	}
+	wg.Wait()
+	return cmp.Or(errs...)
 }
 
 // describeLayers reads each layer's digests, stored size and command.

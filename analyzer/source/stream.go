@@ -357,11 +357,14 @@ type layerOrder struct {
 	byHex    map[string][]int
 	chainIDs []string
 	layers   int
+	// placed maps the v1 IDs placed so far to their positions: a layer
+	// whose parent is placed is most likely just above it.
+	placed map[string]int
 }
 
 // newLayerOrder indexes the diffIDs ("sha256:<hex>") of an inspection.
 func newLayerOrder(diffIDs []string) layerOrder {
-	o := layerOrder{byHex: map[string][]int{}, layers: len(diffIDs)}
+	o := layerOrder{byHex: map[string][]int{}, layers: len(diffIDs), placed: map[string]int{}}
 	chain := ""
 	for i, d := range diffIDs {
 		h, ok := strings.CutPrefix(d, "sha256:")
@@ -397,7 +400,9 @@ func (o layerOrder) positions(member string, st *streamStore) []int {
 	if m == nil || m.data == nil {
 		return nil
 	}
-	if i := legacyPosition(m.data, strings.TrimSuffix(dir, "/"), o.chainIDs); i >= 0 {
+	v1ID := strings.TrimSuffix(dir, "/")
+	if i := legacyPosition(m.data, v1ID, o.chainIDs, o.placed); i >= 0 {
+		o.placed[v1ID] = i
 		return []int{i}
 	}
 	return nil
@@ -408,13 +413,15 @@ func (o layerOrder) positions(member string, st *streamStore) []int {
 // <v1ID>/json) without "id", with the layer's chain ID as "layer_id" and the
 // parent's v1 ID as a digest in "parent", and, below the top layer, without
 // the "os" added after the ID was computed. It returns -1 when no chain ID
-// gives v1ID.
-func legacyPosition(cfg []byte, v1ID string, chainIDs []string) int {
+// gives v1ID. The position above the parent's, when placed says it, or the
+// bottom one for a layer without a parent, is tried first.
+func legacyPosition(cfg []byte, v1ID string, chainIDs []string, placed map[string]int) int {
 	var fields map[string]*json.RawMessage
 	if len(v1ID) != 64 || json.Unmarshal(cfg, &fields) != nil {
 		return -1
 	}
 	delete(fields, "id")
+	first := 0
 	if raw := fields["parent"]; raw != nil {
 		var parent string
 		if json.Unmarshal(*raw, &parent) != nil {
@@ -422,10 +429,23 @@ func legacyPosition(cfg []byte, v1ID string, chainIDs []string) int {
 		}
 		b, _ := json.Marshal("sha256:" + parent)
 		fields["parent"] = (*json.RawMessage)(&b)
+		first = -1
+		if p, ok := placed[parent]; ok {
+			first = p + 1
+		}
+	}
+	candidates := make([]int, 0, len(chainIDs))
+	if first >= 0 && first < len(chainIDs) {
+		candidates = append(candidates, first)
+	}
+	for i := range chainIDs {
+		if i != first {
+			candidates = append(candidates, i)
+		}
 	}
 	osField, hasOS := fields["os"]
-	for i, chain := range chainIDs {
-		b, _ := json.Marshal(chain)
+	for _, i := range candidates {
+		b, _ := json.Marshal(chainIDs[i])
 		fields["layer_id"] = (*json.RawMessage)(&b)
 		for _, withOS := range []bool{false, true} {
 			if withOS && !hasOS {

@@ -13,19 +13,29 @@ import (
 // their walks complete) and from several goroutines at once; the result does
 // not depend on that order.
 //
-// Each layer's entries are kept as given, with the order that sorts them by
-// path, until Build merges all the layers in one pass: nodes are created in
-// path order, so they get their final IDs at once and no index of the paths
-// is ever built.
+// Each layer's entries are kept, in a list of their exact length holding
+// only what the tree needs, with the order that sorts them by path, until
+// Build merges all the layers in one pass: nodes are created in path order,
+// so they get their final IDs at once and no index of the paths is ever
+// built.
 type Builder struct {
 	mu     sync.Mutex
 	layers []sortedLayer
 }
 
+// layerEntry is what the builder keeps of a walk.Entry.
+type layerEntry struct {
+	path, link     string
+	size           int64
+	hash           uint64
+	mode, uid, gid uint32
+	kind           walk.Kind
+}
+
 // sortedLayer is one layer's entries in tar order and the order that sorts
 // them by path (nil when tar order already does).
 type sortedLayer struct {
-	entries []walk.Entry
+	entries []layerEntry
 	order   []int32
 }
 
@@ -33,16 +43,25 @@ type sortedLayer struct {
 func NewBuilder() *Builder { return &Builder{} }
 
 // Add records the entries of one layer, given in tar order. The builder
-// keeps the slice until Build: the caller must not modify it.
+// copies what it needs: the caller may drop or reuse the slice.
 func (b *Builder) Add(layer int, entries []walk.Entry) {
-	l := sortedLayer{entries: entries}
-	if !slices.IsSortedFunc(entries, func(a, b walk.Entry) int { return comparePaths(a.Path, b.Path) }) {
-		l.order = make([]int32, len(entries))
+	l := sortedLayer{entries: make([]layerEntry, len(entries))}
+	sorted := true
+	for i := range entries {
+		we := &entries[i]
+		l.entries[i] = layerEntry{path: we.Path, link: we.Link, size: we.Size, hash: we.Hash, mode: we.Mode, uid: we.UID, gid: we.GID, kind: we.Kind}
+		if sorted && i > 0 && comparePaths(entries[i-1].Path, we.Path) > 0 {
+			sorted = false
+		}
+	}
+	if !sorted {
+		les := l.entries
+		l.order = make([]int32, len(les))
 		for i := range l.order {
 			l.order[i] = int32(i)
 		}
 		// Stable: the entries at one path keep their tar order.
-		slices.SortStableFunc(l.order, func(a, b int32) int { return comparePaths(entries[a].Path, entries[b].Path) })
+		slices.SortStableFunc(l.order, func(a, b int32) int { return comparePaths(les[a].path, les[b].path) })
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -104,7 +123,7 @@ func (c *cursor) at() int {
 	return c.k
 }
 
-func (c *cursor) path() string { return c.l.entries[c.at()].Path }
+func (c *cursor) path() string { return c.l.entries[c.at()].path }
 
 // before orders cursors by path, then layer.
 func (c *cursor) before(o *cursor) bool {
@@ -153,8 +172,8 @@ func (t *Tree) merge(layers []sortedLayer) {
 	for len(heap) > 0 {
 		c := heap[0]
 		j := c.at()
-		we := &c.l.entries[j]
-		if p := we.Path; n == None || p != last {
+		le := &c.l.entries[j]
+		if p := le.path; n == None || p != last {
 			last = p
 			if p == "/" {
 				n = Root
@@ -185,19 +204,41 @@ func (t *Tree) merge(layers []sortedLayer) {
 		}
 		pos := int32(len(t.entries))
 		t.entries = append(t.entries, Entry{
-			Link: we.Link, Size: we.Size, Hash: we.Hash, Mode: we.Mode, UID: we.UID, GID: we.GID,
-			Node: n, Layer: c.layer, HiddenBy: -1, LastShadow: -1, Kind: we.Kind,
+			Link: le.link, Size: le.size, Hash: le.hash, Mode: le.mode, UID: le.uid, GID: le.gid,
+			Node: n, Layer: c.layer, HiddenBy: -1, LastShadow: -1, Kind: le.kind,
 		})
 		t.nodes[n].count++ // "/" sorts first: the root's entries start at 0
 		t.byLayer[c.layer][j] = pos
 		c.k++
 		if c.k == len(c.l.entries) {
+			c.l.entries, c.l.order = nil, nil // merged: the collector may take them
 			heap[0] = heap[len(heap)-1]
 			heap = heap[:len(heap)-1]
 		}
 		siftDown(heap, 0)
 	}
 	t.nodes = slices.Clip(t.nodes)
+	t.packNames()
+}
+
+// packNames copies the nodes' names, cut from the entries' whole paths, into
+// one string, so that the paths are not kept for their last element.
+func (t *Tree) packNames() {
+	size := 0
+	for i := range t.nodes {
+		size += len(t.nodes[i].name)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for i := range t.nodes {
+		b.WriteString(t.nodes[i].name)
+	}
+	all, at := b.String(), 0
+	for i := range t.nodes {
+		n := len(t.nodes[i].name)
+		t.nodes[i].name = all[at : at+n]
+		at += n
+	}
 }
 
 // within reports whether dir is the directory d or below it.

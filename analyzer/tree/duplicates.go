@@ -2,67 +2,79 @@ package tree
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 
 	"github.com/stratascan/strata/analyzer/walk"
 )
 
-// dupBits is the size of the hash-bucket bitsets of DuplicateGroups.
-const dupBits = 1 << 20
-
 // DuplicateGroups groups the visible regular files with content (size > 0)
 // that keep accepts (nil accepts all) by identical content: same hash and
 // size. Only groups of two or more are returned, each ordered by layer then
 // entry index, the groups by their first entry. Two passes over a bitset of
-// hash buckets find the few entries that can have a twin, so only those are
-// sorted.
+// hash buckets, sixteen per entry, find the few entries that can have a
+// twin, so only those are sorted.
 func (t *Tree) DuplicateGroups(keep func(entry int32) bool) [][]int32 {
 	candidate := func(i int32) bool {
 		e := &t.entries[i]
 		return e.Kind == walk.File && e.Size > 0 && e.HiddenBy < 0 && (keep == nil || keep(i))
 	}
-	seen := make([]uint64, dupBits/64)
-	twice := make([]uint64, dupBits/64)
+	// A power of two of at least 16 buckets per entry: about one entry in
+	// sixteen shares its bucket with another by chance.
+	nbits := uint64(1) << max(bits.Len(uint(len(t.entries))*16), 12)
+	mask := nbits - 1
+	seen := make([]uint64, nbits/64)
+	twice := make([]uint64, nbits/64)
 	for i := range t.entries {
 		if !candidate(int32(i)) {
 			continue
 		}
-		b := t.entries[i].Hash & (dupBits - 1)
+		b := t.entries[i].Hash & mask
 		if seen[b>>6]&(1<<(b&63)) != 0 {
 			twice[b>>6] |= 1 << (b & 63)
 		} else {
 			seen[b>>6] |= 1 << (b & 63)
 		}
 	}
-	var items []int32
+	type item struct {
+		hash  uint64
+		size  int64
+		layer int32
+		index int32
+	}
+	var items []item
 	for i := range t.entries {
-		b := t.entries[i].Hash & (dupBits - 1)
+		e := &t.entries[i]
+		b := e.Hash & mask
 		if twice[b>>6]&(1<<(b&63)) != 0 && candidate(int32(i)) {
-			items = append(items, int32(i))
+			items = append(items, item{e.Hash, e.Size, e.Layer, int32(i)})
 		}
 	}
-	slices.SortFunc(items, func(a, b int32) int {
-		ea, eb := &t.entries[a], &t.entries[b]
-		if c := cmp.Compare(ea.Hash, eb.Hash); c != 0 {
+	slices.SortFunc(items, func(a, b item) int {
+		if c := cmp.Compare(a.hash, b.hash); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(ea.Size, eb.Size); c != 0 {
+		if c := cmp.Compare(a.size, b.size); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(ea.Layer, eb.Layer); c != 0 {
+		if c := cmp.Compare(a.layer, b.layer); c != 0 {
 			return c
 		}
-		return cmp.Compare(a, b)
+		return cmp.Compare(a.index, b.index)
 	})
 	var groups [][]int32
+	members := make([]int32, 0, len(items))
 	for lo := 0; lo < len(items); {
 		hi := lo + 1
-		for hi < len(items) && t.entries[items[hi]].Hash == t.entries[items[lo]].Hash &&
-			t.entries[items[hi]].Size == t.entries[items[lo]].Size {
+		for hi < len(items) && items[hi].hash == items[lo].hash && items[hi].size == items[lo].size {
 			hi++
 		}
 		if hi-lo > 1 {
-			groups = append(groups, items[lo:hi:hi])
+			at := len(members)
+			for _, it := range items[lo:hi] {
+				members = append(members, it.index)
+			}
+			groups = append(groups, members[at:len(members):len(members)])
 		}
 		lo = hi
 	}

@@ -45,7 +45,7 @@ func bigTree(entries, layers int) *tree.Tree {
 	}
 	b.Add(0, es)
 	for l := 1; l < layers; l++ {
-		es = nil // the builder keeps each layer's slice
+		es = es[:0]
 		clear(dirs)
 		for i := 0; i < perLayer; i++ {
 			var p string

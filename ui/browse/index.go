@@ -20,7 +20,9 @@ type aggPoint struct {
 // wasted bytes. It never copies the tree.
 type treeIndex struct {
 	t *tree.Tree
-	// agg[n] are the points of node n's subtree totals; nil for leaves.
+	// dir[n] is the index in agg of the points of node n's subtree totals,
+	// or -1 for a leaf (most nodes: no slice header is kept for them).
+	dir []int32
 	agg [][]aggPoint
 	// wasted holds wastedSelf and wastedBelow bits per node.
 	wasted []uint8
@@ -35,7 +37,16 @@ const (
 // (children have larger IDs than their parents).
 func newTreeIndex(t *tree.Tree) *treeIndex {
 	n := t.Len()
-	ix := &treeIndex{t: t, agg: make([][]aggPoint, n), wasted: make([]uint8, n)}
+	ix := &treeIndex{t: t, dir: make([]int32, n), wasted: make([]uint8, n)}
+	dirs := int32(0)
+	for id := range ix.dir {
+		ix.dir[id] = -1
+		if len(t.Children(tree.NodeID(id))) > 0 {
+			ix.dir[id] = dirs
+			dirs++
+		}
+	}
+	ix.agg = make([][]aggPoint, dirs)
 	var own []aggPoint
 	for id := n - 1; id >= 0; id-- {
 		node := tree.NodeID(id)
@@ -62,14 +73,14 @@ func newTreeIndex(t *tree.Tree) *treeIndex {
 		if ix.wasted[id] != 0 {
 			ix.wasted[parent] |= wastedBelow
 		}
-		acc := ix.agg[parent]
+		acc := ix.agg[ix.dir[parent]]
 		for _, p := range own {
 			acc = addPoint(acc, p.Layer, p.Bytes, p.Count)
 		}
-		for _, p := range ix.agg[id] { // deltas still: children are done before this node is cumulated
+		for _, p := range ix.points(node) { // deltas still: children are done before this node is cumulated
 			acc = addPoint(acc, p.Layer, p.Bytes, p.Count)
 		}
-		ix.agg[parent] = acc
+		ix.agg[ix.dir[parent]] = acc
 		ix.cumulate(node)
 	}
 	ix.cumulate(tree.Root)
@@ -90,9 +101,13 @@ func addPoint(ps []aggPoint, layer int32, bytes int64, count int32) []aggPoint {
 // cumulate turns a node's deltas into running totals and trims spare
 // capacity. A node's deltas are complete once all its children were added.
 func (ix *treeIndex) cumulate(n tree.NodeID) {
-	ps := ix.agg[n]
+	d := ix.dir[n]
+	if d < 0 {
+		return
+	}
+	ps := ix.agg[d]
 	if len(ps) == 0 {
-		ix.agg[n] = nil
+		ix.agg[d] = nil
 		return
 	}
 	var b int64
@@ -102,13 +117,21 @@ func (ix *treeIndex) cumulate(n tree.NodeID) {
 		c += ps[i].Count
 		ps[i].Bytes, ps[i].Count = b, c
 	}
-	ix.agg[n] = slices.Clip(ps)
+	ix.agg[d] = slices.Clip(ps)
+}
+
+// points returns the points of node n's subtree totals (nil for a leaf).
+func (ix *treeIndex) points(n tree.NodeID) []aggPoint {
+	if d := ix.dir[n]; d >= 0 {
+		return ix.agg[d]
+	}
+	return nil
 }
 
 // subtree returns the bytes and the number of visible entries below node n
 // in the filesystem as of a layer.
 func (ix *treeIndex) subtree(n tree.NodeID, layer int) (int64, int) {
-	ps := ix.agg[n]
+	ps := ix.points(n)
 	i, found := slices.BinarySearchFunc(ps, int32(layer), func(p aggPoint, l int32) int { return int(p.Layer - l) })
 	if !found {
 		i--

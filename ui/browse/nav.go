@@ -78,7 +78,7 @@ func (nv *navigator) lastSeen(n tree.NodeID) int {
 	if s.From >= s.To {
 		return -1
 	}
-	hist, ps := nv.t.History(n), nv.ix.agg[n]
+	hist, ps := nv.t.History(n), nv.ix.points(n)
 	if (len(hist) == 0 || int(hist[0].Layer) > s.To) && (len(ps) == 0 || int(ps[0].Layer) > s.To) {
 		return -1 // first seen after the span
 	}
