@@ -40,8 +40,14 @@ func (s tarStore) open(name string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return io.NopCloser(sr), nil
+	return sectionCloser{sr}, nil
 }
+
+// sectionCloser is a member's content, which the layer walk may also read
+// at offsets (an uncompressed layer is read ahead on two cores).
+type sectionCloser struct{ *io.SectionReader }
+
+func (sectionCloser) Close() error { return nil }
 
 func (s tarStore) readerAt(name string) (io.ReaderAt, io.Closer, error) {
 	sr, err := s.idx.section(name)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 )
 
 // The walk of one layer runs as two goroutines joined by a bounded ring of
@@ -38,7 +39,12 @@ type blockReader struct {
 	failed <-chan struct{} // closed when the hasher fails
 	free   chan *block
 	out    chan<- message
-	cur    *block
+	// cur is the bytes of the last block filled, [curOff, end) of the
+	// stream. They are kept here rather than read from the block: once the
+	// reader is past it, the hasher may return the block to the ring, where
+	// a read-ahead lane refills it.
+	cur    []byte
+	curOff int64
 	pos    int64 // the logical position; may lie beyond cur after a Seek
 	err    error // the fill error, returned once pos reaches errAt
 	// errAt is where the stream stopped (its end or the failure).
@@ -46,7 +52,9 @@ type blockReader struct {
 	// end is the offset just past the last block filled.
 	end int64
 	// taken is how many blocks came from the pool.
-	taken int
+	taken atomic.Int32
+	// ahead, when set, reads the blocks in place of r.
+	ahead *readAhead
 }
 
 // blockPool keeps blocks between walks: images of thousands of small
@@ -58,24 +66,32 @@ func newBlockReader(r io.Reader, out chan<- message, failed <-chan struct{}) *bl
 }
 
 // get returns a free block: one returned by the hasher, else a new one
-// while fewer than blockCount are out, else the next one returned.
-func (br *blockReader) get() (*block, error) {
+// while fewer than blockCount are out, else the next one returned. The
+// read-ahead lanes call it side by side; stop (nil for the reader) ends
+// their wait.
+func (br *blockReader) get(stop <-chan struct{}) (*block, error) {
 	select {
 	case b := <-br.free:
 		return b, nil
 	default:
 	}
-	if br.taken < blockCount {
-		br.taken++
+	if br.taken.Add(1) <= blockCount {
 		return blockPool.Get().(*block), nil
 	}
+	br.taken.Add(-1)
 	select {
 	case b := <-br.free:
 		return b, nil
 	case <-br.failed:
 		return nil, errHasherFailed
+	case <-stop:
+		return nil, errStopped
 	}
 }
+
+// put returns a block no one holds; the ring never holds more than
+// blockCount, so it never waits.
+func (br *blockReader) put(b *block) { br.free <- b }
 
 // release returns the blocks to the pool once the hasher has stopped.
 func (br *blockReader) release() {
@@ -95,7 +111,10 @@ func (br *blockReader) fill() error {
 	if br.err != nil {
 		return br.err
 	}
-	b, err := br.get()
+	if br.ahead != nil {
+		return br.fillAhead()
+	}
+	b, err := br.get(nil)
 	if err != nil {
 		return err
 	}
@@ -107,7 +126,7 @@ func (br *blockReader) fill() error {
 	}
 	if n > 0 {
 		br.end += int64(n)
-		br.cur = b
+		br.cur, br.curOff = b.data, b.off
 		select {
 		case br.out <- message{block: b}:
 		case <-br.failed:
@@ -125,21 +144,57 @@ func (br *blockReader) fill() error {
 	return nil
 }
 
+// fillAhead is fill taking the next block the read-ahead lanes read.
+func (br *blockReader) fillAhead() error {
+	b, err := br.ahead.take(br.failed)
+	if b != nil {
+		br.end += int64(len(b.data))
+		br.cur, br.curOff = b.data, b.off
+		select {
+		case br.out <- message{block: b}:
+		case <-br.failed:
+			return errHasherFailed
+		}
+	}
+	if err != nil {
+		br.err, br.errAt = err, br.end
+		if b == nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// drain reads what follows the end of the tar, as the caller does for a
+// stream read in order.
+func (br *blockReader) drain() error {
+	if br.ahead == nil {
+		return nil
+	}
+	var err error
+	for err == nil {
+		err = br.fill()
+	}
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	return fmt.Errorf("reading past the end of the tar: %w", err)
+}
+
 func (br *blockReader) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	for br.cur == nil || br.pos >= br.cur.end() {
-		if br.pos < br.end {
-			// A seek left pos inside a block not filled yet: impossible, as
-			// blocks are filled in order up to end.
-			return 0, fmt.Errorf("walk: position %d inside consumed stream", br.pos)
-		}
+	for br.pos >= br.end {
 		if err := br.fill(); err != nil {
 			return 0, err
 		}
 	}
-	n := copy(p, br.cur.data[br.pos-br.cur.off:])
+	if br.pos < br.curOff {
+		// Impossible: the position only moves forward.
+		return 0, fmt.Errorf("walk: position %d inside consumed stream", br.pos)
+	}
+	n := copy(p, br.cur[br.pos-br.curOff:])
 	br.pos += int64(n)
 	return n, nil
 }
@@ -147,7 +202,7 @@ func (br *blockReader) Read(p []byte) (int, error) {
 // reach fills blocks until the byte at offset off is in one, as Read would
 // to return it; it returns the fill error if the stream stops before.
 func (br *blockReader) reach(off int64) error {
-	for br.cur == nil || off >= br.cur.end() {
+	for off >= br.end {
 		if err := br.fill(); err != nil {
 			return err
 		}
@@ -161,6 +216,9 @@ func (br *blockReader) reach(off int64) error {
 // padding has ended (io.EOF), and other read errors are returned as they
 // are.
 func (br *blockReader) skip(n, pad int64) error {
+	if n > 1 && br.pos+(n-1) < br.pos {
+		return io.ErrUnexpectedEOF // a size no stream can hold, as Seek says
+	}
 	if n > 0 {
 		if err := br.reach(br.pos + n - 1); err != nil {
 			if err == io.EOF { //nolint:errorlint // as archive/tar compares
@@ -183,10 +241,10 @@ func (br *blockReader) skip(n, pad int64) error {
 // all, or nil: at the end of the stream, on a read error, or if they
 // straddle two blocks (which tar's alignment on 512 bytes rules out).
 func (br *blockReader) header() []byte {
-	if br.reach(br.pos+511) != nil || br.pos < br.cur.off {
+	if br.reach(br.pos+511) != nil || br.pos < br.curOff {
 		return nil
 	}
-	return br.cur.data[br.pos-br.cur.off:][:512]
+	return br.cur[br.pos-br.curOff:][:512]
 }
 
 // Seek moves forward from the current position only; the bytes skipped are
@@ -195,24 +253,31 @@ func (br *blockReader) Seek(offset int64, whence int) (int64, error) {
 	if whence != io.SeekCurrent || offset < 0 {
 		return br.pos, errors.New("walk: only forward relative seeks")
 	}
+	if br.pos+offset < br.pos {
+		return br.pos, io.ErrUnexpectedEOF // a size no stream can hold
+	}
 	br.pos += offset
 	return br.pos, nil
 }
+
+// errStopped ends a read-ahead lane's wait for a block when the walk ends.
+var errStopped = errors.New("walk: stopped")
 
 // errHasherFailed stops the reader when the hasher has panicked; the panic
 // itself is raised again once the reader has stopped.
 var errHasherFailed = errors.New("walk: the content hasher failed")
 
 // message is what the reader sends the hasher, in stream order: a block
-// just filled, or a file whose content starts at the reader's position.
+// just filled, or (block nil) a file whose content starts at the reader's
+// position.
 type message struct {
 	block *block
-	file  *fileJob
+	file  fileJob
 }
 
 // fileJob is one regular file's content, [start, start+size) of the stream.
 type fileJob struct {
-	entry int // index in Result.Entries
+	entry int // index in Result.Entries; -1 for none
 	path  string
 	start int64
 	size  int64
@@ -222,4 +287,52 @@ type fileJob struct {
 type fileHash struct {
 	entry int
 	hash  uint64
+}
+
+// chunks is a list that grows by chunks of doubling size rather than by
+// copying: a layer's entries and hashes are appended one by one, and a
+// growing slice would leave about as much garbage as it holds.
+type chunks[T any] struct {
+	full [][]T
+	cur  []T
+	n    int
+}
+
+// maxChunk bounds a chunk's length.
+const maxChunk = 1 << 16
+
+func (c *chunks[T]) add(v T) {
+	if len(c.cur) == cap(c.cur) {
+		size := 256
+		if c.cur != nil {
+			c.full = append(c.full, c.cur)
+			size = min(2*cap(c.cur), maxChunk)
+		}
+		c.cur = make([]T, 0, size)
+	}
+	c.cur = append(c.cur, v)
+	c.n++
+}
+
+// each calls f with every item in order.
+func (c *chunks[T]) each(f func(*T)) {
+	for _, ch := range append(c.full, c.cur) {
+		for i := range ch {
+			f(&ch[i])
+		}
+	}
+}
+
+// slice returns the items as one slice of their exact length. The first
+// chunk is returned as it is when it holds them all and is at least half
+// full.
+func (c *chunks[T]) slice() []T {
+	if len(c.full) == 0 && 2*len(c.cur) >= cap(c.cur) {
+		return c.cur
+	}
+	out := make([]T, 0, c.n)
+	for _, ch := range append(c.full, c.cur) {
+		out = append(out, ch...)
+	}
+	return out
 }

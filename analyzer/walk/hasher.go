@@ -20,12 +20,13 @@ type hasher struct {
 	h      *xxh3.Hasher
 	w      io.WriteCloser // job's inspector, or nil
 	feed   bool           // w still accepts content
-	hashes []fileHash
+	cur    fileJob        // job points here
+	hashes chunks[fileHash]
 }
 
 // run consumes messages until the channel closes and returns the hashes of
 // the files whose content was complete, in stream order.
-func (hs *hasher) run() []fileHash {
+func (hs *hasher) run() *chunks[fileHash] {
 	hs.h = xxh3.New()
 	for m := range hs.in {
 		if m.block != nil {
@@ -33,7 +34,8 @@ func (hs *hasher) run() []fileHash {
 		} else {
 			// The reader only announces a file once every earlier file's
 			// content has been sent: the previous job is complete.
-			hs.start(m.file)
+			hs.cur = m.file
+			hs.start(&hs.cur)
 		}
 		hs.advance()
 		hs.release()
@@ -44,7 +46,7 @@ func (hs *hasher) run() []fileHash {
 	for _, b := range hs.blocks {
 		hs.free <- b
 	}
-	return hs.hashes
+	return &hs.hashes
 }
 
 func (hs *hasher) start(j *fileJob) {
@@ -105,7 +107,7 @@ func (hs *hasher) finish(sum uint64, whole []byte) {
 		hs.w.Close()
 		hs.w = nil
 	}
-	hs.hashes = append(hs.hashes, fileHash{entry: hs.job.entry, hash: sum})
+	hs.hashes.add(fileHash{entry: hs.job.entry, hash: sum})
 	hs.pos = hs.job.start + hs.job.size
 	hs.job = nil
 }

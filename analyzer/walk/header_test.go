@@ -4,8 +4,10 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -32,19 +34,26 @@ type outcome struct {
 	Err     string
 }
 
-func walkOutcome(t testing.TB, blob []byte, archiveTarOnly bool, oneByte bool) outcome {
+// The ways to walk a blob: the reference reads every header with
+// archive/tar from a stream read in order; the walk parses the headers
+// itself and reads the stream ahead at offsets (bytes.Reader allows it), or
+// in order.
+var (
+	reference = Options{archiveTarOnly: true, inOrder: true}
+	ahead     = Options{readAheadFrom: 1}
+	inOrder   = Options{inOrder: true}
+)
+
+func walkOutcome(t testing.TB, blob []byte, opts Options, oneByte bool) outcome {
 	t.Helper()
 	var fed []string
-	opts := Options{
-		archiveTarOnly: archiveTarOnly,
-		Inspect: func(p string, size int64) io.WriteCloser {
-			if len(fed)%3 == 2 {
-				fed = append(fed, p+":skipped")
-				return nil
-			}
-			fed = append(fed, p)
-			return &feedHash{out: &fed[len(fed)-1]}
-		},
+	opts.Inspect = func(p string, size int64) io.WriteCloser {
+		if len(fed)%3 == 2 {
+			fed = append(fed, p+":skipped")
+			return nil
+		}
+		fed = append(fed, p)
+		return &feedHash{out: &fed[len(fed)-1]}
 	}
 	var r io.Reader = bytes.NewReader(blob)
 	if oneByte {
@@ -88,10 +97,12 @@ func (f *feedHash) Close() error {
 // the walk that reads every header with archive/tar.
 func sameAsArchiveTar(t testing.TB, blob []byte) {
 	t.Helper()
-	want := walkOutcome(t, blob, true, false)
-	got := walkOutcome(t, blob, false, false)
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Fatalf("the walk differs from archive/tar's reading (-archive/tar +walk):\n%s", diff)
+	want := walkOutcome(t, blob, reference, false)
+	for _, opts := range []Options{ahead, inOrder} {
+		got := walkOutcome(t, blob, opts, false)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("the walk (read ahead %v) differs from archive/tar's reading (-archive/tar +walk):\n%s", !opts.inOrder, diff)
+		}
 	}
 }
 
@@ -222,6 +233,10 @@ func rawEntry(rng *rand.Rand, out []byte) []byte {
 	b.numeric(rng, 108, 8, int64(rng.IntN(70000)))
 	b.numeric(rng, 116, 8, int64(rng.IntN(70000)))
 	b.numeric(rng, 124, 12, size)
+	if rng.IntN(60) == 0 { // a base-256 size near the largest there is
+		b[124] = 0x80
+		binary.BigEndian.PutUint64(b[128:136], uint64(math.MaxInt64-rng.IntN(3000)))
+	}
 	b.numeric(rng, 136, 12, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).Unix())
 	b[156] = typ
 	if typ == '1' || typ == '2' || rng.IntN(10) == 0 {
@@ -391,7 +406,7 @@ func TestParseMatchesArchiveTar(t *testing.T) {
 	for i := range n {
 		blob := generated(rng)
 		sameAsArchiveTar(t, blob)
-		if o := walkOutcome(t, blob, false, false); o.Err != "" {
+		if o := walkOutcome(t, blob, ahead, false); o.Err != "" {
 			failed++
 		} else {
 			entries += len(o.Entries)
@@ -406,8 +421,8 @@ func TestParseMatchesArchiveTar(t *testing.T) {
 			}
 		}
 		if i%10 == 0 {
-			want := walkOutcome(t, blob, true, true)
-			if got := walkOutcome(t, blob, false, true); !cmp.Equal(want, got) {
+			want := walkOutcome(t, blob, reference, true)
+			if got := walkOutcome(t, blob, ahead, true); !cmp.Equal(want, got) {
 				t.Fatalf("one-byte reads: the walk differs from archive/tar's reading:\n%s", cmp.Diff(want, got))
 			}
 			var gz bytes.Buffer
@@ -424,6 +439,54 @@ func TestParseMatchesArchiveTar(t *testing.T) {
 	t.Logf("%d archives, %d failed, %d entries; %d blocks parsed here, %d left to archive/tar", n, failed, entries, fast, slowOnly)
 	if fast < n || slowOnly < n || failed < n/10 || failed > n*9/10 {
 		t.Fatalf("parsed %d blocks as headers and left %d to archive/tar: the generator misses a path", fast, slowOnly)
+	}
+}
+
+// TestReadAheadMatchesArchiveTar walks archives of many blocks, whole,
+// truncated anywhere (in a header, in content, at a block's edge) and
+// damaged, reading them ahead at offsets, against archive/tar reading them
+// in order.
+func TestReadAheadMatchesArchiveTar(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 8))
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for i := range 400 {
+		size := rng.IntN(20_000)
+		if i%40 == 0 {
+			size = blockSize + rng.IntN(3*blockSize)
+		}
+		name := fmt.Sprintf("d%d/f%d", i%7, i)
+		if i%13 == 0 {
+			name = strings.Repeat("long/", 30) + name // a PAX header
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(size)}); err != nil {
+			t.Fatal(err)
+		}
+		body := make([]byte, size)
+		for j := range body {
+			body[j] = byte(rng.Uint32())
+		}
+		tw.Write(body)
+	}
+	tw.Close()
+	whole := append(buf.Bytes(), make([]byte, 5000)...) // and what follows the end blocks
+	if len(whole) < 10*blockSize {
+		t.Fatalf("the archive is %d bytes, want several blocks", len(whole))
+	}
+	cuts := []int{len(whole), len(whole) - 1, blockSize, blockSize + 1, 2*blockSize - 1, 3 * blockSize, 512, 513}
+	for range 30 {
+		cuts = append(cuts, rng.IntN(len(whole)))
+	}
+	for _, n := range cuts {
+		sameAsArchiveTar(t, whole[:n])
+	}
+	for range 10 {
+		blob := bytes.Clone(whole)
+		blob[rng.IntN(len(blob))] ^= 0x5a
+		sameAsArchiveTar(t, blob)
+	}
+	if o := walkOutcome(t, whole, ahead, false); o.Err != "" || len(o.Entries) != 400 || o.Stored != int64(len(whole)) {
+		t.Fatalf("%d entries, %d bytes stored, error %q", len(o.Entries), o.Stored, o.Err)
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"hash"
 	"io"
 	"path"
-	"slices"
 	"strings"
 
 	"github.com/stratascan/strata/analyzer/bug"
@@ -38,12 +37,15 @@ type Options struct {
 	// the uncompressed stream), for callers that learn the diffID only later.
 	HashDiffID bool
 	// SizeHint is the stored size of the layer, when known: the entry list
-	// is sized from it up front rather than grown.
+	// starts from a size guessed from it.
 	SizeHint int64
 
-	// archiveTarOnly reads every header with archive/tar: the reference
-	// the tests compare the walk's own header parsing with.
-	archiveTarOnly bool
+	// archiveTarOnly reads every header with archive/tar, and inOrder
+	// reads the stream in order even when it could be read ahead at
+	// offsets: the references the tests compare the walk with.
+	archiveTarOnly, inOrder bool
+	// readAheadFrom, when set, replaces minReadAhead.
+	readAheadFrom int64
 }
 
 // Result is what one layer walk records.
@@ -74,6 +76,11 @@ const progressStep = 1 << 20
 
 // Layer reads the stored layer stream r to its end and records its entries.
 func Layer(ctx context.Context, r io.Reader, opts Options) (*Result, error) {
+	if opts.VerifyDiffID == "" && !opts.HashDiffID && !opts.inOrder {
+		if ahead := newReadAhead(ctx, r, opts.Progress, opts.readAheadFrom); ahead != nil {
+			return layerAhead(ctx, r.(io.Seeker), ahead, opts)
+		}
+	}
 	cr := &countingReader{ctx: ctx, r: r, report: opts.Progress}
 	plain, comp, release, err := Decompress(cr)
 	if err != nil {
@@ -87,13 +94,7 @@ func Layer(ctx context.Context, r io.Reader, opts Options) (*Result, error) {
 		plain = io.TeeReader(plain, sum)
 	}
 	res := &Result{Compression: comp}
-	if opts.SizeHint > 0 {
-		// About one entry per 16 KiB stored: typical images hold one per 8
-		// to 32 KiB, and a list that must double once costs less than one
-		// sized for four times the entries there are.
-		res.Entries = make([]Entry, 0, min(max(opts.SizeHint/16384, 64), 1<<20))
-	}
-	if err := readTar(ctx, plain, res, opts.Inspect, opts.archiveTarOnly); err != nil {
+	if err := readTar(ctx, plain, nil, res, opts); err != nil {
 		return nil, withCompression(comp, err)
 	}
 	// Drain what follows the tar end blocks so that the decompressor checks
@@ -118,6 +119,34 @@ func Layer(ctx context.Context, r io.Reader, opts Options) (*Result, error) {
 	return res, nil
 }
 
+// layerAhead is Layer for an uncompressed stream read at offsets.
+func layerAhead(ctx context.Context, s io.Seeker, ahead *readAhead, opts Options) (*Result, error) {
+	res := &Result{Compression: None}
+	if err := readTar(ctx, nil, ahead, res, opts); err != nil {
+		return nil, err
+	}
+	// As if read in order: the stream is consumed.
+	if _, err := s.Seek(0, io.SeekEnd); err != nil {
+		return nil, fmt.Errorf("reading the end of the layer blob: %w", err)
+	}
+	res.StoredBytes = ahead.read
+	if opts.Progress != nil {
+		opts.Progress(ahead.read)
+	}
+	return res, nil
+}
+
+// firstChunk is the length of the first chunk of a layer's entry list:
+// about one entry per 16 KiB stored (typical images hold one per 8 to 32
+// KiB), within bounds. The chunks after double; the list is copied to its
+// exact length at the end.
+func firstChunk(sizeHint int64) int {
+	if sizeHint <= 0 {
+		return 256
+	}
+	return int(min(max(sizeHint/16384, 64), 4096))
+}
+
 func withCompression(c Compression, err error) error {
 	if c == None || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
@@ -128,13 +157,17 @@ func withCompression(c Compression, err error) error {
 // readTar iterates the tar headers and records the entries while a second
 // goroutine hashes the regular files' content and hands the files inspect
 // selects to their writers (see blocks.go).
-func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string, int64) io.WriteCloser, archiveTarOnly bool) (err error) {
+func readTar(ctx context.Context, r io.Reader, ahead *readAhead, res *Result, opts Options) (err error) {
 	msgs := make(chan message, 2*blockCount)
 	failed := make(chan struct{})
 	br := newBlockReader(r, msgs, failed)
-	hs := &hasher{in: msgs, free: br.free, inspect: inspect}
+	if ahead != nil {
+		br.ahead = ahead
+		ahead.start(br.get, br.put)
+	}
+	hs := &hasher{in: msgs, free: br.free, inspect: opts.Inspect}
 	type outcome struct {
-		hashes []fileHash
+		hashes *chunks[fileHash]
 		panic  *bug.Error
 	}
 	done := make(chan outcome, 1)
@@ -151,18 +184,21 @@ func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string,
 		}()
 		done <- outcome{hashes: hs.run()}
 	}()
-	var last *fileJob // the last file announced
+	entries := chunks[Entry]{cur: make([]Entry, 0, firstChunk(opts.SizeHint))}
+	last := fileJob{entry: -1} // the last file announced
 	defer func() {
 		close(msgs)
 		out := <-done
+		if ahead != nil {
+			ahead.close()
+		}
 		if out.panic != nil {
 			panic(out.panic)
 		}
 		br.release()
 		if err == nil {
-			for _, fh := range out.hashes {
-				res.Entries[fh.entry].Hash = fh.hash
-			}
+			res.Entries = entries.slice()
+			out.hashes.each(func(fh *fileHash) { res.Entries[fh.entry].Hash = fh.hash })
 		}
 	}()
 
@@ -170,7 +206,7 @@ func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string,
 		// slow is archive/tar, reading the header at hand and the ones after
 		// it while they are not plain (a sparse file's content).
 		slow     *tar.Reader
-		onlySlow = archiveTarOnly || insecurePathsRejected()
+		onlySlow = opts.archiveTarOnly || insecurePathsRejected()
 		// skipN and skipPad are the content and padding of the last entry
 		// parsed here, to pass before the next header.
 		skipN, skipPad int64
@@ -213,10 +249,10 @@ func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string,
 			}
 		}
 		if errors.Is(err, io.EOF) {
-			return nil
+			return br.drain()
 		}
 		if err != nil {
-			if last != nil && br.errAt >= 0 && br.errAt < last.start+last.size {
+			if last.entry >= 0 && br.errAt >= 0 && br.errAt < last.start+last.size {
 				// The stream stopped inside the last file's content.
 				if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(br.err, io.EOF) {
 					return fmt.Errorf("reading %q: truncated tar stream", last.path)
@@ -246,19 +282,14 @@ func readTar(ctx context.Context, r io.Reader, res *Result, inspect func(string,
 			// The content follows the header: the hasher reads it from the
 			// blocks while the reader skips it.
 			e.Size = hdr.size
-			last = &fileJob{entry: len(res.Entries), path: e.Path, start: br.pos, size: hdr.size}
+			last = fileJob{entry: entries.n, path: e.Path, start: br.pos, size: hdr.size}
 			select {
 			case msgs <- message{file: last}:
 			case <-failed:
 				return errHasherFailed
 			}
 		}
-		if len(res.Entries) == cap(res.Entries) {
-			// Double rather than let append grow large slices by 1.25×,
-			// which allocates about five times the final size.
-			res.Entries = slices.Grow(res.Entries, max(cap(res.Entries), 256))
-		}
-		res.Entries = append(res.Entries, e)
+		entries.add(e)
 	}
 }
 

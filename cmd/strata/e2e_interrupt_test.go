@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -348,6 +349,10 @@ func e2ePodmanBomb(t *testing.T) {
 	}
 }
 
+// e2eExitedAt matches the time, in nanoseconds since the epoch, the shell
+// printed once strata exited.
+var e2eExitedAt = regexp.MustCompile(`STRATA-AT=(\d{19})`)
+
 // TestE2EInterruptBrowserInTmux presses Ctrl-C in a real terminal while
 // the browser loads a big image, while it browses, and while the comparison
 // browser runs: strata must exit within a second, leave the alternate
@@ -366,15 +371,25 @@ func TestE2EInterruptBrowserInTmux(t *testing.T) {
 	for i, tc := range []struct {
 		name, args, ready string
 		wantCode          []string
+		// prepare, when set, makes the image available or skips.
+		prepare func(t *testing.T)
 	}{
-		{"while loading", fmt.Sprintf("%q", archive), "to cancel", []string{"130"}},
-		{"while browsing", fmt.Sprintf("%q", demo), "Layers (8)", []string{"130", "0"}},
-		{"in the comparison browser", fmt.Sprintf("diff %q %q", demo, "docker-archive:"+demo), "strata diff", []string{"130", "0"}},
+		{"while loading", fmt.Sprintf("%q", archive), "to cancel", []string{"130"}, nil},
+		// Once the layer's row shows, podman writes its save stream, which
+		// strata analyses and spools for the previews.
+		{"while loading from podman image save", fmt.Sprintf("%q", "podman://localhost/"+e2eBombTag), "layer  0", []string{"130"}, e2ePodmanBomb},
+		{"while browsing", fmt.Sprintf("%q", demo), "Layers (8)", []string{"130", "0"}, nil},
+		{"in the comparison browser", fmt.Sprintf("diff %q %q", demo, "docker-archive:"+demo), "strata diff", []string{"130", "0"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.prepare != nil {
+				tc.prepare(t)
+			}
 			tmp := t.TempDir()
 			session := fmt.Sprintf("s%d", i)
-			shell := fmt.Sprintf("env -u CI -u DIVE_CI TMPDIR=%q %q %s; echo STRATA-EXIT=$?; sleep 600", tmp, bin, tc.args)
+			// The shell says when strata exited: the time the screen takes
+			// to be polled is not strata's.
+			shell := fmt.Sprintf("env -u CI -u DIVE_CI TMPDIR=%q %q %s; echo STRATA-EXIT=$? STRATA-AT=$(date +%%s%%N); sleep 600", tmp, bin, tc.args)
 			term.open(t, session, shell, 100, 30)
 			defer run("kill-session", "-t", session)
 			screen := ""
@@ -400,8 +415,18 @@ func TestE2EInterruptBrowserInTmux(t *testing.T) {
 				time.Sleep(10 * time.Millisecond)
 				screen = term.screen(session)
 			}
-			elapsed := time.Since(start)
-			t.Logf("exited %s after Ctrl-C", elapsed.Round(time.Millisecond))
+			polled := time.Since(start)
+			for !e2eExitedAt.MatchString(screen) && time.Since(start) < 10*time.Second {
+				time.Sleep(10 * time.Millisecond)
+				screen = term.screen(session)
+			}
+			m := e2eExitedAt.FindStringSubmatch(screen)
+			if m == nil {
+				t.Fatalf("the shell did not say when strata exited:\n%s", screen)
+			}
+			at, _ := strconv.ParseInt(m[1], 10, 64)
+			elapsed := time.Unix(0, at).Sub(start)
+			t.Logf("exited %s after Ctrl-C (seen on the screen after %s)", elapsed.Round(time.Millisecond), polled.Round(time.Millisecond))
 			if elapsed > e2eInterruptLimit {
 				t.Errorf("strata took %s to exit after Ctrl-C, want at most %s", elapsed, e2eInterruptLimit)
 			}
@@ -424,6 +449,35 @@ func TestE2EInterruptBrowserInTmux(t *testing.T) {
 				t.Errorf("the browser's screen is still shown after exit:\n%s", screen)
 			}
 			e2eNoTempFiles(t, tmp)
+			// strata and whatever it started (podman) ran with this TMPDIR,
+			// or one below it.
+			for _, pid := range e2eProcsWithEnv("TMPDIR=" + tmp) {
+				t.Errorf("process %d (%s) outlived strata", pid, e2eComm(pid))
+			}
 		})
 	}
+}
+
+// e2eProcsWithEnv lists the live processes with an environment variable
+// that starts with prefix.
+func e2eProcsWithEnv(prefix string) []int {
+	var out []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || !e2eAlive(pid) {
+			continue
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+		if err != nil {
+			continue
+		}
+		for _, kv := range bytes.Split(b, []byte{0}) {
+			if bytes.HasPrefix(kv, []byte(prefix)) {
+				out = append(out, pid)
+				break
+			}
+		}
+	}
+	return out
 }
