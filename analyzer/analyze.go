@@ -59,8 +59,11 @@ func Analyze(ctx context.Context, img *source.Image, opts ...Option) (_ *Analysi
 	if err != nil {
 		return nil, err
 	}
-	if img.Downloads > 0 && !o.concurrencySet {
-		o.concurrency = img.Downloads
+	if img.Downloads > 0 {
+		o.downloads = true
+		if !o.concurrencySet {
+			o.concurrency = img.Downloads
+		}
 	}
 	pt := newTracker(o.progress, layers, img.Downloads > 0)
 	t, headerSizes, contents, err := walkAll(ctx, v1layers, layers, o, pt)
@@ -308,9 +311,13 @@ func readLayer(ctx context.Context, l v1.Layer, i int, layers []Layer, o options
 		return nil, nil, fail(fmt.Errorf("opening: %w", err))
 	}
 	defer rc.Close()
-	wo := walk.Options{Progress: func(n int64) {
+	progress := func(n int64) {
 		report(Progress{Layer: i, Layers: len(layers), Read: n, Size: info.CompressedBytes})
-	}}
+	}
+	if o.downloads && o.progress != nil {
+		rc = &arrivals{ReadCloser: rc, report: progress}
+	}
+	wo := walk.Options{Progress: progress}
 	wo.SizeHint = info.CompressedBytes
 	var scanner *findings.Scanner
 	if !o.noRules {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -155,9 +156,10 @@ func TestRegistryDownloadsOverlapAnalysis(t *testing.T) {
 }
 
 // TestRegistryDownloadsEndWithTheContext cancels an analysis while three
-// layers download slowly: it returns the cancellation at once and every
-// download in flight ends, though the process lives on (as the browser does
-// when its loading is cancelled).
+// layers download slowly: the progress moved as their first bytes arrived,
+// the analysis returns the cancellation at once and every download in
+// flight ends, though the process lives on (as the browser does when its
+// loading is cancelled).
 func TestRegistryDownloadsEndWithTheContext(t *testing.T) {
 	host := realRegistry(t)
 	pushLayered(t, host, "strata-analyzer/cancel", 4, 4<<20)
@@ -170,9 +172,19 @@ func TestRegistryDownloadsEndWithTheContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer si.Close()
+	var (
+		mu       sync.Mutex
+		arrivals int // reports of less than the walk's step (1 MiB) read
+	)
 	done := make(chan error, 1)
 	go func() {
-		_, err := analyzer.Analyze(ctx, si)
+		_, err := analyzer.Analyze(ctx, si, analyzer.WithProgress(func(p analyzer.Progress) {
+			mu.Lock()
+			defer mu.Unlock()
+			if p.Layer >= 0 && p.Read > 0 && p.Read < 1<<20 {
+				arrivals++
+			}
+		}))
 		done <- err
 	}()
 	for deadline := time.Now().Add(10 * time.Second); proxy.InFlight() < source.RegistryDownloads; {
@@ -181,7 +193,12 @@ func TestRegistryDownloadsEndWithTheContext(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	time.Sleep(200 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
+	mu.Lock()
+	if arrivals == 0 {
+		t.Error("no progress reported while the first MiB of each layer arrived at 1 MiB/s")
+	}
+	mu.Unlock()
 	start := time.Now()
 	cancel()
 	select {

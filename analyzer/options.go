@@ -23,6 +23,8 @@ type options struct {
 	tree        func(*Analysis, *source.Image)
 	// concurrencySet is true when WithConcurrency chose the concurrency.
 	concurrencySet bool
+	// downloads is true when the layers are downloaded as they are read.
+	downloads bool
 }
 
 func makeOptions(opts []Option) options {

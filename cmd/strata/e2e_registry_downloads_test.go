@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -224,5 +225,56 @@ func TestE2ERegistryDownloadProgress(t *testing.T) {
 	}
 	if want := []string{"Downloading", "Merging", "Computing"}; strings.Join(phases, " ") != strings.Join(want, " ") {
 		t.Errorf("phases drawn %v, want %v", phases, want)
+	}
+}
+
+// TestE2EInterruptBrowserRegistryDownload presses Ctrl-C in a real terminal
+// while the browser's loading screen shows a registry image downloading
+// slowly through a proxy: the screen says the image is downloaded, and
+// strata exits within a second with the terminal restored, TMPDIR empty
+// and no download left in flight.
+func TestE2EInterruptBrowserRegistryDownload(t *testing.T) {
+	e2eSkipShort(t)
+	reg, _ := e2ePushLayered(t, "e2e/interrupt-downloads", 4, 4<<20)
+	proxy := fixtures.NewRegistryProxy(reg, 1<<20)
+	defer proxy.Close()
+	term := e2eStartTerminal(t, e2eEnv(t, "CI", "DIVE_CI", "NO_COLOR", "TERM=xterm-256color", "TMUX"))
+	tmp := t.TempDir()
+	ref := "registry://" + proxy.Host + "/e2e/interrupt-downloads:1"
+	shell := fmt.Sprintf("env -u CI -u DIVE_CI TMPDIR=%q %q --insecure-registry %s %q; echo STRATA-EXIT=$? STRATA-AT=$(date +%%s%%N); sleep 600",
+		tmp, e2eBinary(t), proxy.Host, ref)
+	term.open(t, "download", shell, 100, 30)
+	defer term.run("kill-session", "-t", "download")
+	term.expect(t, "download", "loading", 30*time.Second, "downloading "+ref, "layer  0")
+	for deadline := time.Now().Add(10 * time.Second); proxy.InFlight() < 3; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d downloads in flight, want 3:\n%s", proxy.InFlight(), term.screen("download"))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	start := time.Now()
+	if out, err := term.run("send-keys", "-t", "download", "C-c"); err != nil {
+		t.Fatalf("send-keys: %v\n%s", err, out)
+	}
+	screen := term.expect(t, "download", "exit", 10*time.Second, "STRATA-EXIT=130", "STRATA-AT=")
+	m := e2eExitedAt.FindStringSubmatch(screen)
+	if m == nil {
+		t.Fatalf("the shell did not say when strata exited:\n%s", screen)
+	}
+	at, _ := strconv.ParseInt(m[1], 10, 64)
+	elapsed := time.Unix(0, at).Sub(start)
+	t.Logf("exited %s after Ctrl-C", elapsed.Round(time.Millisecond))
+	if elapsed > e2eInterruptLimit {
+		t.Errorf("strata took %s to exit after Ctrl-C, want at most %s", elapsed, e2eInterruptLimit)
+	}
+	if alt, _ := term.run("display-message", "-p", "-t", "download", "#{alternate_on}"); strings.TrimSpace(alt) != "0" {
+		t.Errorf("the terminal was not restored: still on the alternate screen")
+	}
+	e2eNoTempFiles(t, tmp)
+	for deadline := time.Now().Add(time.Second); proxy.InFlight() > 0 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := proxy.InFlight(); n > 0 {
+		t.Errorf("%d downloads still in flight a second after strata exited", n)
 	}
 }
