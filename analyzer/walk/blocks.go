@@ -95,16 +95,27 @@ func (br *blockReader) put(b *block) { br.free <- b }
 
 // release returns the blocks to the pool once the hasher has stopped.
 func (br *blockReader) release() {
+	keep := br.end < poolBelow
 	for {
 		select {
 		case b := <-br.free:
-			b.data = b.data[:0]
-			blockPool.Put(b)
+			if keep {
+				b.data = b.data[:0]
+				blockPool.Put(b)
+			}
 		default:
 			return
 		}
 	}
 }
+
+// poolBelow is the size of the largest walk whose blocks go back to the
+// pool. The pool spares many small layers an allocation each; after a large
+// one, the next walk allocating its blocks anew costs nothing in
+// comparison, and blocks kept in the pool would count as live heap (and
+// make the heap grow by twice as much before the next collection) all
+// through the merge that follows.
+const poolBelow = 64 << 20
 
 // fill reads the next block of the stream and sends it to the hasher.
 func (br *blockReader) fill() error {
