@@ -80,7 +80,7 @@ func (p *podmanCLI) run(ctx context.Context, args ...string) (stdout []byte, msg
 	if ctx.Err() != nil {
 		return nil, "", ctx.Err()
 	}
-	return out.Bytes(), firstLine(strings.TrimSpace(stderr.String()), err), err
+	return out.Bytes(), podmanMessage(stderr.String(), err), err
 }
 
 // find inspects the first of names Podman has and checks its platform.
@@ -143,6 +143,18 @@ func (p *podmanCLI) saveStream(ctx context.Context, name string) (io.ReadCloser,
 	return s, nil
 }
 
+// podmanMessage is what podman said about its failure: its "Error: " line,
+// else its last line (warnings come first), else how it exited.
+func podmanMessage(stderr string, err error) string {
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	for _, l := range lines {
+		if strings.HasPrefix(l, "Error: ") {
+			return strings.TrimSpace(l)
+		}
+	}
+	return firstLine(strings.TrimSpace(lines[len(lines)-1]), err)
+}
+
 // podmanStream is the output of a running `podman image save`.
 type podmanStream struct {
 	ctx        context.Context
@@ -166,7 +178,7 @@ func (s *podmanStream) Read(b []byte) (int, error) {
 		if s.ctx.Err() != nil {
 			return n, s.ctx.Err()
 		}
-		return n, fmt.Errorf("podman image save %s failed: %s", s.name, firstLine(strings.TrimSpace(s.stderr.String()), werr))
+		return n, fmt.Errorf("podman image save %s failed: %s", s.name, podmanMessage(s.stderr.String(), werr))
 	}
 	return n, io.EOF
 }

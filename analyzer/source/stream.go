@@ -31,9 +31,10 @@ type StreamLayer struct {
 	Size   int64
 	// Positions are where the blob is in the image's layers (several
 	// positions when layers share it), when that is known as it arrives:
-	// the daemon's inspection listed the layers' diffIDs and the blob is
-	// named by its diffID, as Podman and Docker 25 name them. Otherwise nil:
-	// the manifest tells it once the stream ends.
+	// the daemon's inspection listed the layers' diffIDs, and the blob's
+	// name is its diffID (Podman, Docker 25) or a v1 ID computed from it
+	// (older Docker Engines). Otherwise nil: the manifest tells it once the
+	// stream ends, and it alone decides the image's layers.
 	Positions []int
 	// Layers is the number of layers the daemon's inspection listed when
 	// Positions are known, else 0.
