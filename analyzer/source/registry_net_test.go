@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -231,4 +233,92 @@ func must(rc io.ReadCloser, err error) io.ReadCloser {
 		panic(err)
 	}
 	return rc
+}
+
+// TestRegistryCutDownloadsGiveTheirTurnBack cuts the first download of each
+// of RegistryDownloads blobs read at once, which holds every download turn:
+// a failed stream's turn is given back (the client does on the failed read,
+// the reader closes the stream before fetching its blob again), so all are
+// read whole instead of waiting for a turn forever.
+func TestRegistryCutDownloadsGiveTheirTurnBack(t *testing.T) {
+	isolateEnv(t)
+	fastNet(t)
+	files := make([]string, RegistryDownloads)
+	for i := range files {
+		files[i] = fmt.Sprintf("cut-%d", i)
+	}
+	img := ociImage(t, "linux/amd64", files...)
+	blobs := map[string][]byte{}
+	for _, l := range mustLayers(t, img) {
+		d, _ := l.Digest()
+		blobs["/blobs/"+d.String()], _ = io.ReadAll(must(l.Compressed()))
+	}
+	var mu sync.Mutex
+	cut := map[string]bool{}
+	host := startRegistry(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			i := strings.LastIndex(r.URL.Path, "/blobs/")
+			blob, ok := []byte(nil), false
+			if i >= 0 {
+				blob, ok = blobs[r.URL.Path[i:]]
+			}
+			mu.Lock()
+			first := ok && !cut[r.URL.Path]
+			if ok {
+				cut[r.URL.Path] = true
+			}
+			mu.Unlock()
+			if r.Method != http.MethodGet || !first {
+				next.ServeHTTP(w, r)
+				return
+			}
+			w.Header().Set("Content-Length", strconv.Itoa(len(blob)))
+			w.WriteHeader(http.StatusOK)
+			w.Write(blob[:len(blob)/2])
+			w.(http.Flusher).Flush()
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+		})
+	})
+	push(t, host+"/net/cut:1", img)
+	mu.Lock()
+	clear(cut) // the push's requests
+	mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	got, err := Open(ctx, "registry://"+host+"/net/cut:1", Options{InsecureRegistries: []string{host}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Close()
+	layers := mustLayers(t, got.Image)
+	streams := make([]io.ReadCloser, len(layers))
+	for i, l := range layers {
+		if streams[i], err = l.Compressed(); err != nil {
+			t.Fatal(err)
+		}
+		defer streams[i].Close()
+	}
+	errs := make(chan error, len(streams))
+	for i, rc := range streams {
+		go func() {
+			b, err := io.ReadAll(rc)
+			d, _ := layers[i].Digest()
+			if err == nil && !bytes.Equal(b, blobs["/blobs/"+d.String()]) {
+				err = fmt.Errorf("layer %d: read %d bytes, not its blob", i, len(b))
+			}
+			errs <- err
+		}()
+	}
+	for range streams {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(cut) != len(layers) {
+		t.Errorf("%d blobs cut, want %d", len(cut), len(layers))
+	}
 }

@@ -26,10 +26,21 @@ func (t *Tree) LinkData(i int32) int32 {
 func (t *Tree) computeLinks() {
 	var seen map[NodeID]int32 // entries of the current layer so far, by node
 	for l, idxs := range t.byLayer {
+		// Only the entries up to the layer's last hard link matter: most
+		// layers have none.
+		last := -1
+		for k, i := range idxs {
+			if t.entries[i].Kind == walk.HardLink {
+				last = k
+			}
+		}
+		if last < 0 {
+			continue
+		}
 		if seen != nil {
 			clear(seen)
 		}
-		for _, i := range idxs {
+		for _, i := range idxs[:last+1] {
 			e := &t.entries[i]
 			if e.Kind == walk.HardLink {
 				if d := t.resolveLink(e, l, seen); d >= 0 {
