@@ -3,8 +3,11 @@ package tree
 import (
 	"cmp"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
+
+	"github.com/stratascan/strata/analyzer/bug"
 
 	"github.com/stratascan/strata/analyzer/walk"
 )
@@ -108,22 +111,23 @@ func (b *Builder) Build() *Tree {
 	return t
 }
 
-// cursor walks one layer's entries in path order.
+// cursor walks one layer's entries in path order, up to end.
 type cursor struct {
 	layer int32
 	l     *sortedLayer
 	k     int // position in path order
+	end   int
 }
 
-// at returns the tar index of the cursor's entry.
-func (c *cursor) at() int {
-	if c.l.order != nil {
-		return int(c.l.order[c.k])
+// at returns the tar index of the entry at a position in path order.
+func (l *sortedLayer) at(k int) int {
+	if l.order != nil {
+		return int(l.order[k])
 	}
-	return c.k
+	return k
 }
 
-func (c *cursor) path() string { return c.l.entries[c.at()].path }
+func (c *cursor) path() string { return c.l.entries[c.l.at(c.k)].path }
 
 // before orders cursors by path, then layer.
 func (c *cursor) before(o *cursor) bool {
@@ -133,45 +137,174 @@ func (c *cursor) before(o *cursor) bool {
 	return c.layer < o.layer
 }
 
-// merge creates the nodes and places the entries in one k-way merge of the
+// splitMin is the entry count from which merge works on two halves.
+var splitMin = 1 << 16
+
+// merge creates the nodes and places the entries in a k-way merge of the
 // layers in path order: nodes get IDs in path order (parents first, implicit
 // parent directories created on the way), and the entries at a node are
-// grouped, in layer then tar order.
+// grouped, in layer then tar order. Large trees are merged in two halves
+// side by side, split at a path: the upper half numbers its nodes from 0 and
+// names the directories the lower half opened above its first path by
+// their place in that chain, and both are renumbered once joined.
 func (t *Tree) merge(layers []sortedLayer) {
 	total := 0
-	heap := make([]*cursor, 0, len(layers))
 	t.byLayer = make([][]int32, len(layers))
 	for i := range layers {
+		total += len(layers[i].entries)
+		t.byLayer[i] = make([]int32, len(layers[i].entries))
+	}
+	t.entries = make([]Entry, total)
+	lo := &half{t: t, nodes: make([]node, 1, total+1)}
+	lo.nodes[0] = node{parent: None}
+	lo.stack = []open{{"/", Root}}
+	pivot, ok := splitPath(layers, total)
+	if !ok {
+		lo.run(layers, nil, "")
+		t.nodes = lo.nodes
+		t.packNames()
+		return
+	}
+	// The lower half ends with the greatest path below the pivot: the
+	// directories above the pivot that are it or above it are the ones it
+	// opened (a directory's subtree is contiguous in path order).
+	splits := make([]int, len(layers))
+	var last string
+	below := 0
+	for i := range layers {
 		l := &layers[i]
-		total += len(l.entries)
-		t.byLayer[i] = make([]int32, len(l.entries))
-		if len(l.entries) > 0 {
-			heap = append(heap, &cursor{layer: int32(i), l: l})
+		splits[i] = sort.Search(len(l.entries), func(k int) bool { return comparePaths(l.entries[l.at(k)].path, pivot) >= 0 })
+		below += splits[i]
+		if splits[i] > 0 {
+			if p := l.entries[l.at(splits[i]-1)].path; last == "" || comparePaths(p, last) > 0 {
+				last = p
+			}
+		}
+	}
+	hi := &half{t: t, base: below}
+	chain := []string{"/"}
+	dir := pivot[:strings.LastIndexByte(pivot, '/')]
+	for at := 1; at <= len(dir); at++ {
+		if at == len(dir) || dir[at] == '/' {
+			if a := dir[:at]; within(last, a) {
+				chain = append(chain, a)
+			}
+		}
+	}
+	for k, a := range chain {
+		hi.stack = append(hi.stack, open{a, external(k)})
+	}
+	var failed error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer bug.Catch(&failed)
+		hi.run(layers, splits, "")
+	}()
+	lo.run(layers, nil, pivot)
+	<-done
+	if failed != nil {
+		panic(failed) // in the caller's goroutine, where it can be recovered
+	}
+	// The chain's directories are on the lower half's stack, which ends at
+	// the last path below the pivot.
+	ids := make([]NodeID, len(chain))
+	for k, a := range chain {
+		for _, o := range lo.stack {
+			if o.path == a {
+				ids[k] = o.id
+			}
+		}
+	}
+	offset := NodeID(len(lo.nodes))
+	for i := range hi.nodes {
+		if p := hi.nodes[i].parent; p < 0 {
+			hi.nodes[i].parent = ids[external(0)-p]
+		} else {
+			hi.nodes[i].parent = p + offset
+		}
+	}
+	for i := below; i < total; i++ {
+		t.entries[i].Node += offset
+	}
+	t.nodes = append(lo.nodes, hi.nodes...)
+	t.packNames()
+}
+
+// external is the placeholder ID, in the upper half, of the k-th directory
+// of the chain the lower half opened.
+func external(k int) NodeID { return NodeID(-2 - k) }
+
+// splitPath picks the path the merge splits at: the middle one of the
+// largest layer, when the tree is large enough to gain from two halves and
+// the path leaves entries on both sides.
+func splitPath(layers []sortedLayer, total int) (string, bool) {
+	if total < splitMin {
+		return "", false
+	}
+	big := 0
+	for i := range layers {
+		if len(layers[i].entries) > len(layers[big].entries) {
+			big = i
+		}
+	}
+	l := &layers[big]
+	p := l.entries[l.at(len(l.entries)/2)].path
+	if p == "/" || comparePaths(p, l.entries[l.at(0)].path) == 0 {
+		return "", false
+	}
+	return p, true
+}
+
+// open is a node on a half's stack: the last node created and its
+// ancestors, the root at the bottom.
+type open struct {
+	path string
+	id   NodeID
+}
+
+// half merges the entries of a range of paths into entries from base on.
+type half struct {
+	t     *Tree
+	base  int
+	nodes []node
+	stack []open
+	at    int // next entry position
+}
+
+// add creates the node of p (its name after cut) below parent.
+func (h *half) add(p string, cut int, parent NodeID) NodeID {
+	id := NodeID(len(h.nodes))
+	h.nodes = append(h.nodes, node{name: p[cut+1:], parent: parent, first: int32(h.base + h.at)})
+	h.stack = append(h.stack, open{p, id})
+	return id
+}
+
+// run merges each layer's entries from from[i] (0 when from is nil) up to
+// the first at or after stop ("" for the end).
+func (h *half) run(layers []sortedLayer, from []int, stop string) {
+	t := h.t
+	heap := make([]*cursor, 0, len(layers))
+	for i := range layers {
+		l := &layers[i]
+		c := &cursor{layer: int32(i), l: l, end: len(l.entries)}
+		if from != nil {
+			c.k = from[i]
+		}
+		if stop != "" {
+			c.end = sort.Search(len(l.entries), func(k int) bool { return comparePaths(l.entries[l.at(k)].path, stop) >= 0 })
+		}
+		if c.k < c.end {
+			heap = append(heap, c)
 		}
 	}
 	for i := len(heap)/2 - 1; i >= 0; i-- {
 		siftDown(heap, i)
 	}
-	t.entries = make([]Entry, 0, total)
-	t.nodes = make([]node, 1, total+1)
-	t.nodes[0] = node{parent: None}
-	// stack holds the path and node of the last node created and of its
-	// ancestors, the root at the bottom.
-	type open struct {
-		path string
-		id   NodeID
-	}
-	stack := []open{{"/", Root}}
-	add := func(p string, cut int, parent NodeID) NodeID {
-		id := NodeID(len(t.nodes))
-		t.nodes = append(t.nodes, node{name: p[cut+1:], parent: parent, first: int32(len(t.entries))})
-		stack = append(stack, open{p, id})
-		return id
-	}
 	last, n := "", None
 	for len(heap) > 0 {
 		c := heap[0]
-		j := c.at()
+		j := c.l.at(c.k)
 		le := &c.l.entries[j]
 		if p := le.path; n == None || p != last {
 			last = p
@@ -180,11 +313,11 @@ func (t *Tree) merge(layers []sortedLayer) {
 			} else {
 				dir := p[:strings.LastIndexByte(p, '/')]
 				// Close the nodes that are not ancestors of p.
-				for len(stack) > 1 && !within(dir, stack[len(stack)-1].path) {
-					stack = stack[:len(stack)-1]
+				for len(h.stack) > 1 && !within(dir, h.stack[len(h.stack)-1].path) {
+					h.stack = h.stack[:len(h.stack)-1]
 				}
 				// Open the parent directories no entry has named yet.
-				top := stack[len(stack)-1]
+				top := h.stack[len(h.stack)-1]
 				for from := len(top.path); from < len(dir); {
 					if from == 1 {
 						from = 0 // below the root, whose path ends with its '/'
@@ -195,30 +328,28 @@ func (t *Tree) merge(layers []sortedLayer) {
 					} else {
 						next += from + 1
 					}
-					top.id = add(dir[:next], from, top.id)
+					top.id = h.add(dir[:next], from, top.id)
 					top.path = dir[:next]
 					from = next
 				}
-				n = add(p, len(dir), top.id)
+				n = h.add(p, len(dir), top.id)
 			}
 		}
-		pos := int32(len(t.entries))
-		t.entries = append(t.entries, Entry{
+		pos := int32(h.base + h.at)
+		h.at++
+		t.entries[pos] = Entry{
 			Link: le.link, Size: le.size, Hash: le.hash, Mode: le.mode, UID: le.uid, GID: le.gid,
 			Node: n, Layer: c.layer, HiddenBy: -1, LastShadow: -1, Kind: le.kind,
-		})
-		t.nodes[n].count++ // "/" sorts first: the root's entries start at 0
+		}
+		h.nodes[n].count++ // "/" sorts first: the root's entries start at 0
 		t.byLayer[c.layer][j] = pos
 		c.k++
-		if c.k == len(c.l.entries) {
-			c.l.entries, c.l.order = nil, nil // merged: the collector may take them
+		if c.k == c.end {
 			heap[0] = heap[len(heap)-1]
 			heap = heap[:len(heap)-1]
 		}
 		siftDown(heap, 0)
 	}
-	t.nodes = slices.Clip(t.nodes)
-	t.packNames()
 }
 
 // packNames copies the nodes' names, cut from the entries' whole paths, into

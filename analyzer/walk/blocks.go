@@ -55,6 +55,10 @@ type blockReader struct {
 	taken atomic.Int32
 	// ahead, when set, reads the blocks in place of r.
 	ahead *readAhead
+	// files are the files found since the last message; spare holds
+	// lists the hasher is done with.
+	files []fileJob
+	spare chan []fileJob
 }
 
 // blockPool keeps blocks between walks: images of thousands of small
@@ -62,7 +66,8 @@ type blockReader struct {
 var blockPool = sync.Pool{New: func() any { return &block{data: make([]byte, 0, blockSize)} }}
 
 func newBlockReader(r io.Reader, out chan<- message, failed <-chan struct{}) *blockReader {
-	return &blockReader{r: r, failed: failed, free: make(chan *block, blockCount), out: out, errAt: -1}
+	return &blockReader{r: r, failed: failed, free: make(chan *block, blockCount), out: out, errAt: -1,
+		spare: make(chan []fileJob, 2*blockCount+2)}
 }
 
 // get returns a free block: one returned by the hasher, else a new one
@@ -86,6 +91,33 @@ func (br *blockReader) get(stop <-chan struct{}) (*block, error) {
 		return nil, errHasherFailed
 	case <-stop:
 		return nil, errStopped
+	}
+}
+
+// announce queues a file for the hasher; it goes with the next block.
+func (br *blockReader) announce(j fileJob) {
+	if br.files == nil {
+		select {
+		case br.files = <-br.spare:
+		default:
+			br.files = make([]fileJob, 0, 64)
+		}
+	}
+	br.files = append(br.files, j)
+}
+
+// send hands the hasher the files announced since the last message and
+// block b (nil to send only the files).
+func (br *blockReader) send(b *block) error {
+	if b == nil && len(br.files) == 0 {
+		return nil
+	}
+	select {
+	case br.out <- message{files: br.files, block: b}:
+		br.files = nil
+		return nil
+	case <-br.failed:
+		return errHasherFailed
 	}
 }
 
@@ -138,10 +170,8 @@ func (br *blockReader) fill() error {
 	if n > 0 {
 		br.end += int64(n)
 		br.cur, br.curOff = b.data, b.off
-		select {
-		case br.out <- message{block: b}:
-		case <-br.failed:
-			return errHasherFailed
+		if err := br.send(b); err != nil {
+			return err
 		}
 	} else {
 		br.free <- b
@@ -161,10 +191,8 @@ func (br *blockReader) fillAhead() error {
 	if b != nil {
 		br.end += int64(len(b.data))
 		br.cur, br.curOff = b.data, b.off
-		select {
-		case br.out <- message{block: b}:
-		case <-br.failed:
-			return errHasherFailed
+		if err := br.send(b); err != nil {
+			return err
 		}
 	}
 	if err != nil {
@@ -278,12 +306,16 @@ var errStopped = errors.New("walk: stopped")
 // itself is raised again once the reader has stopped.
 var errHasherFailed = errors.New("walk: the content hasher failed")
 
-// message is what the reader sends the hasher, in stream order: a block
-// just filled, or (block nil) a file whose content starts at the reader's
-// position.
+// message is what the reader sends the hasher, in stream order: the files
+// it found since the last message (whose content starts after their
+// headers, in blocks already sent or to come), then the block it has just
+// filled, if any. Files go with the next block rather than one by one: a
+// layer of a million small files would otherwise cost two million channel
+// operations. The hasher keeps the newest block while it has no file to
+// hash, so the content of files not announced yet is never returned early.
 type message struct {
+	files []fileJob
 	block *block
-	file  fileJob
 }
 
 // fileJob is one regular file's content, [start, start+size) of the stream.

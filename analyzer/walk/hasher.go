@@ -12,6 +12,7 @@ import (
 type hasher struct {
 	in      <-chan message
 	free    chan<- *block
+	spare   chan<- []fileJob // announcement lists back to the reader
 	inspect func(string, int64) io.WriteCloser
 
 	blocks []*block // received, not yet returned, in stream order
@@ -21,6 +22,8 @@ type hasher struct {
 	w      io.WriteCloser // job's inspector, or nil
 	feed   bool           // w still accepts content
 	cur    fileJob        // job points here
+	queue  []fileJob      // files announced, not yet started
+	next   int            // the first of queue not started
 	hashes chunks[fileHash]
 }
 
@@ -29,15 +32,20 @@ type hasher struct {
 func (hs *hasher) run() *chunks[fileHash] {
 	hs.h = xxh3.New()
 	for m := range hs.in {
+		if len(m.files) > 0 {
+			if hs.next == len(hs.queue) {
+				hs.queue, hs.next = hs.queue[:0], 0
+			}
+			hs.queue = append(hs.queue, m.files...)
+			select {
+			case hs.spare <- m.files[:0]:
+			default:
+			}
+		}
 		if m.block != nil {
 			hs.blocks = append(hs.blocks, m.block)
-		} else {
-			// The reader only announces a file once every earlier file's
-			// content has been sent: the previous job is complete.
-			hs.cur = m.file
-			hs.start(&hs.cur)
 		}
-		hs.advance()
+		hs.work()
 		hs.release()
 	}
 	if hs.w != nil { // the stream ended inside this file
@@ -47,6 +55,24 @@ func (hs *hasher) run() *chunks[fileHash] {
 		hs.free <- b
 	}
 	return &hs.hashes
+}
+
+// work hashes the files in order as far as the blocks received go.
+func (hs *hasher) work() {
+	for {
+		if hs.job == nil {
+			if hs.next == len(hs.queue) {
+				return
+			}
+			hs.cur = hs.queue[hs.next]
+			hs.next++
+			hs.start(&hs.cur)
+		}
+		hs.advance()
+		if hs.job != nil {
+			return // the rest of its content is yet to come
+		}
+	}
 }
 
 func (hs *hasher) start(j *fileJob) {
@@ -114,7 +140,8 @@ func (hs *hasher) finish(sum uint64, whole []byte) {
 
 // release returns the blocks no one needs any more: those before the
 // current file's hashed position, or, with no file pending, all but the
-// newest (the reader may still be parsing headers out of it).
+// newest (the reader may still be parsing headers out of it, and announces
+// the files it finds there with the next block).
 func (hs *hasher) release() {
 	n := 0
 	for n < len(hs.blocks) {

@@ -165,7 +165,7 @@ func readTar(ctx context.Context, r io.Reader, ahead *readAhead, res *Result, op
 		br.ahead = ahead
 		ahead.start(br.get, br.put)
 	}
-	hs := &hasher{in: msgs, free: br.free, inspect: opts.Inspect}
+	hs := &hasher{in: msgs, free: br.free, spare: br.spare, inspect: opts.Inspect}
 	type outcome struct {
 		hashes *chunks[fileHash]
 		panic  *bug.Error
@@ -187,6 +187,7 @@ func readTar(ctx context.Context, r io.Reader, ahead *readAhead, res *Result, op
 	entries := chunks[Entry]{cur: make([]Entry, 0, firstChunk(opts.SizeHint))}
 	last := fileJob{entry: -1} // the last file announced
 	defer func() {
+		br.send(nil) // the files found after the last block, if any
 		close(msgs)
 		out := <-done
 		if ahead != nil {
@@ -283,11 +284,7 @@ func readTar(ctx context.Context, r io.Reader, ahead *readAhead, res *Result, op
 			// blocks while the reader skips it.
 			e.Size = hdr.size
 			last = fileJob{entry: entries.n, path: e.Path, start: br.pos, size: hdr.size}
-			select {
-			case msgs <- message{file: last}:
-			case <-failed:
-				return errHasherFailed
-			}
+			br.announce(last)
 		}
 		entries.add(e)
 	}
