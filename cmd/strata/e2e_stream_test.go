@@ -145,6 +145,43 @@ func TestE2EPodmanStreamNoSpool(t *testing.T) {
 	}
 }
 
+// TestE2EPodmanCommandErrors asks `podman image save` (no Podman socket in
+// the environment) for what it cannot give: each command exits 2 with a
+// message that names the image and says why, and leaves TMPDIR empty and
+// no podman running (diff stops the save of the image it found).
+func TestE2EPodmanCommandErrors(t *testing.T) {
+	e2eSkipShort(t)
+	e2ePodmanBomb(t)
+	const missing = "podman://localhost/strata-e2e/missing:1"
+	tests := []struct {
+		name string
+		env  []string
+		args []string
+		want string
+	}{
+		{"image not found", nil, []string{"analyze", missing}, "image localhost/strata-e2e/missing:1 not found in Podman"},
+		{"image not found, ci", nil, []string{"ci", missing}, "image localhost/strata-e2e/missing:1 not found in Podman"},
+		{"image not found, diff", nil, []string{"diff", "podman://localhost/" + e2eBombTag, missing}, "image localhost/strata-e2e/missing:1 not found in Podman"},
+		{"podman not installed", []string{"PATH=" + t.TempDir()}, []string{"analyze", missing}, "no Podman API socket answers and podman is not installed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			r := e2eStrata(t, e2eEnv(t, append(tt.env, "TMPDIR="+tmp)...), tt.args...)
+			if r.code != 2 {
+				t.Errorf("exit %d, want 2\n%s", r.code, r)
+			}
+			if !strings.Contains(r.stderr, missing+": "+tt.want) {
+				t.Errorf("stderr does not say %q after the image's name:\n%s", tt.want, r.stderr)
+			}
+			e2eNoTempFiles(t, tmp)
+			for _, pid := range e2eProcsWithEnv("TMPDIR=" + tmp) {
+				t.Errorf("process %d (%s) outlived strata", pid, e2eComm(pid))
+			}
+		})
+	}
+}
+
 // e2eWithoutOrigin decodes a JSON report without the fields that say how the
 // image was reached (reference, source).
 func e2eWithoutOrigin(t *testing.T, b []byte) map[string]any {
