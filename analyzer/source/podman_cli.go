@@ -18,7 +18,7 @@ import (
 // podmanStopGrace is how long podman may take to exit on SIGTERM before its
 // process group is killed: an interrupted strata must be gone within a
 // second.
-const podmanStopGrace = 250 * time.Millisecond
+const podmanStopGrace = 100 * time.Millisecond
 
 // podmanCLI reaches Podman through its command, for when no Podman API
 // socket answers: `podman image inspect` finds the image and its size,
