@@ -156,7 +156,9 @@ func withCompression(c Compression, err error) error {
 
 // readTar iterates the tar headers and records the entries while a second
 // goroutine hashes the regular files' content and hands the files inspect
-// selects to their writers (see blocks.go).
+// selects to their writers (see blocks.go). It decodes the common headers
+// itself and hands the others to archive/tar (see header.go); with ahead,
+// the stream's blocks come from the read-ahead lanes (see readahead.go).
 func readTar(ctx context.Context, r io.Reader, ahead *readAhead, res *Result, opts Options) (err error) {
 	msgs := make(chan message, 2*blockCount)
 	failed := make(chan struct{})
