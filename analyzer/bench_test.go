@@ -235,6 +235,13 @@ func BenchmarkPeakRSS(b *testing.B) {
 					peak = max(peak, ru.Maxrss) // KiB on Linux
 				}
 			}
+			// A child starts with this process's resident set as its
+			// high-water mark (Linux carries it across the exec), so the
+			// figure means nothing unless the child went above it.
+			var self syscall.Rusage
+			if err := syscall.Getrusage(syscall.RUSAGE_SELF, &self); err == nil && peak <= self.Maxrss {
+				b.Fatalf("strata's peak (%d KiB) is not above this process's own (%d KiB), which a child inherits: run BenchmarkPeakRSS on its own", peak, self.Maxrss)
+			}
 			b.ReportMetric(float64(peak)/1024, "peak-MiB")
 		})
 	}
