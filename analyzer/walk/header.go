@@ -28,6 +28,10 @@ type header struct {
 	sparse   bool
 }
 
+// typeRegA is the pre-POSIX type flag of a regular file, a NUL byte
+// (archive/tar's deprecated TypeRegA), which old archives still carry.
+const typeRegA = '\x00'
+
 // fromTar takes what the walk records from a header archive/tar read.
 func fromTar(h *tar.Header) header {
 	return header{
@@ -140,7 +144,7 @@ func parseHeader(b []byte, scratch *[]byte) (h header, ok bool) {
 		}
 	}
 	h.typeflag = b[156]
-	if h.typeflag != tar.TypeRegA && !plainType(h.typeflag) {
+	if h.typeflag != typeRegA && !plainType(h.typeflag) {
 		return header{}, false
 	}
 	p := append((*scratch)[:0], '/')
@@ -149,7 +153,7 @@ func parseHeader(b []byte, scratch *[]byte) (h header, ok bool) {
 	}
 	p = append(p, cstring(b[0:100])...)
 	*scratch = p
-	if h.typeflag == tar.TypeRegA {
+	if h.typeflag == typeRegA {
 		// Legacy archives mark directories with a trailing slash.
 		h.typeflag = tar.TypeReg
 		if len(p) > 1 && p[len(p)-1] == '/' {
