@@ -47,15 +47,7 @@ type Analysis struct {
 func Analyze(ctx context.Context, img *source.Image, opts ...Option) (_ *Analysis, err error) {
 	defer bug.Catch(&err)
 	o := makeOptions(opts)
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		return nil, fmt.Errorf("reading the image configuration: %w", err)
-	}
-	v1layers, err := img.Layers()
-	if err != nil {
-		return nil, fmt.Errorf("listing the image layers: %w", err)
-	}
-	layers, err := describeLayers(v1layers, cfg)
+	cfg, v1layers, layers, err := readLayers(img)
 	if err != nil {
 		return nil, err
 	}
@@ -149,6 +141,24 @@ func runSteps(parallel bool, steps []func()) error {
 	}
 	wg.Wait()
 	return cmp.Or(errs...)
+}
+
+// readLayers reads the image's configuration and layers, and describes
+// each layer from them.
+func readLayers(img *source.Image) (*v1.ConfigFile, []v1.Layer, []Layer, error) {
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("reading the image configuration: %w", err)
+	}
+	v1layers, err := img.Layers()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("listing the image layers: %w", err)
+	}
+	layers, err := describeLayers(v1layers, cfg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return cfg, v1layers, layers, nil
 }
 
 // describeLayers reads each layer's digests, stored size and command.

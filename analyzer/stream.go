@@ -81,15 +81,7 @@ func AnalyzeStream(ctx context.Context, open StreamOpener, opts ...Option) (_ *A
 
 // analyzeWalked merges walks done already and computes the analysis.
 func analyzeWalked(img *source.Image, o options, pt *tracker, walked func(i int, member string) (*walk.Result, *findings.Content, error)) (*Analysis, error) {
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		return nil, fmt.Errorf("reading the image configuration: %w", err)
-	}
-	v1layers, err := img.Layers()
-	if err != nil {
-		return nil, fmt.Errorf("listing the image layers: %w", err)
-	}
-	layers, err := describeLayers(v1layers, cfg)
+	cfg, _, layers, err := readLayers(img)
 	if err != nil {
 		return nil, err
 	}

@@ -8,15 +8,8 @@ import (
 // openDocker reads an image from the Docker Engine: inspect, then stream
 // `docker save` once into a temporary file and read that as a docker archive.
 func openDocker(ctx context.Context, name string, opts Options) (*Image, error) {
-	ep, err := dockerEndpoint()
+	e, err := dockerEngine(ctx)
 	if err != nil {
-		return nil, unavailable(err, "locating the Docker daemon")
-	}
-	e, err := newEngine(ep, "Docker daemon")
-	if err != nil {
-		return nil, unavailable(err, "")
-	}
-	if err := e.ping(ctx); err != nil {
 		return nil, err
 	}
 	img, err := openFromEngine(ctx, e, []string{name}, opts)
