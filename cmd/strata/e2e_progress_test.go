@@ -31,34 +31,9 @@ var e2eReadingLine = regexp.MustCompile(`^Reading \[[= ]+\] +(\d+)%  (.+?) / (.+
 // reading is followed by the merging and the rules, in order.
 func TestE2EDaemonProgress(t *testing.T) {
 	e2eSkipShort(t)
-	tests := []struct {
-		name    string
-		prepare func(t *testing.T) (ref string, env []string, size string)
-	}{
-		{"docker", func(t *testing.T) (string, []string, string) {
-			host := e2eDockerBomb(t)
-			out, err := e2eDocker(host, t.TempDir(), "image", "inspect", "--format", "{{.Size}}", e2eBombTag)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return "docker://" + e2eBombTag, []string{"DOCKER_HOST=" + host}, out
-		}},
-		{"podman image save", func(t *testing.T) (string, []string, string) {
-			e2ePodmanBomb(t)
-			out, err := e2eTool(e2eWithEnv(os.Environ(), "CONTAINER_HOST"), "podman", "image", "inspect", "--format", "{{.Size}}", "localhost/"+e2eBombTag)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return "podman://localhost/" + e2eBombTag, nil, out
-		}},
-	}
-	for _, tt := range tests {
+	for _, tt := range daemonBombs() {
 		t.Run(tt.name, func(t *testing.T) {
-			ref, env, inspected := tt.prepare(t)
-			size, err := strconv.ParseInt(strings.TrimSpace(inspected), 10, 64)
-			if err != nil {
-				t.Fatalf("the inspection's size %q: %v", inspected, err)
-			}
+			ref, env, size := tt.prepare(t)
 			out := e2eRunInTerminal(t, e2eEnv(t, env...), "analyze", "--format", "json", "-o", os.DevNull, ref)
 			checkDrawnProgress(t, out, termtext.Bytes(size))
 		})
@@ -159,34 +134,9 @@ var (
 // arrives). The browser then opens, and quitting leaves TMPDIR empty.
 func TestE2EBrowserDaemonLoading(t *testing.T) {
 	e2eSkipShort(t)
-	tests := []struct {
-		name    string
-		prepare func(t *testing.T) (ref string, env []string, size string)
-	}{
-		{"docker", func(t *testing.T) (string, []string, string) {
-			host := e2eDockerBomb(t)
-			out, err := e2eDocker(host, t.TempDir(), "image", "inspect", "--format", "{{.Size}}", e2eBombTag)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return "docker://" + e2eBombTag, []string{"DOCKER_HOST=" + host}, out
-		}},
-		{"podman image save", func(t *testing.T) (string, []string, string) {
-			e2ePodmanBomb(t)
-			out, err := e2eTool(e2eWithEnv(os.Environ(), "CONTAINER_HOST"), "podman", "image", "inspect", "--format", "{{.Size}}", "localhost/"+e2eBombTag)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return "podman://localhost/" + e2eBombTag, nil, out
-		}},
-	}
-	for _, tt := range tests {
+	for _, tt := range daemonBombs() {
 		t.Run(tt.name, func(t *testing.T) {
-			ref, env, inspected := tt.prepare(t)
-			size, err := strconv.ParseInt(strings.TrimSpace(inspected), 10, 64)
-			if err != nil {
-				t.Fatalf("the inspection's size %q: %v", inspected, err)
-			}
+			ref, env, size := tt.prepare(t)
 			checkBrowserLoading(t, e2eEnv(t, append(env, "CI", "DIVE_CI", "NO_COLOR", "TERM=xterm-256color", "TMUX")...), ref, termtext.Bytes(size))
 		})
 	}
@@ -243,4 +193,40 @@ func checkBrowserLoading(t *testing.T, env []string, ref, total string) {
 		t.Errorf("exit after q:\n%s", screen)
 	}
 	e2eNoTempFiles(t, tmp)
+}
+
+// daemonBomb is the 1 GiB image in one daemon: prepare makes sure it is
+// there and returns its reference, the environment that reaches the daemon
+// and the size the daemon's inspection gives.
+type daemonBomb struct {
+	name    string
+	prepare func(t *testing.T) (ref string, env []string, size int64)
+}
+
+// daemonBombs are the 1 GiB image in the Docker Engine and in Podman
+// (through `podman image save`).
+func daemonBombs() []daemonBomb {
+	inspected := func(t *testing.T, out string, err error) int64 {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		size, err := strconv.ParseInt(strings.TrimSpace(out), 10, 64)
+		if err != nil {
+			t.Fatalf("the inspection's size %q: %v", out, err)
+		}
+		return size
+	}
+	return []daemonBomb{
+		{"docker", func(t *testing.T) (string, []string, int64) {
+			host := e2eDockerBomb(t)
+			out, err := e2eDocker(host, t.TempDir(), "image", "inspect", "--format", "{{.Size}}", e2eBombTag)
+			return "docker://" + e2eBombTag, []string{"DOCKER_HOST=" + host}, inspected(t, out, err)
+		}},
+		{"podman image save", func(t *testing.T) (string, []string, int64) {
+			e2ePodmanBomb(t)
+			out, err := e2eTool(e2eWithEnv(os.Environ(), "CONTAINER_HOST"), "podman", "image", "inspect", "--format", "{{.Size}}", "localhost/"+e2eBombTag)
+			return "podman://localhost/" + e2eBombTag, nil, inspected(t, out, err)
+		}},
+	}
 }

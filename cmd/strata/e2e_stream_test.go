@@ -60,14 +60,7 @@ func TestE2EDockerStreamNoSpool(t *testing.T) {
 	if left, _ := os.ReadDir(tmp); len(left) > 0 {
 		t.Errorf("the analysis wrote into TMPDIR: %v", left)
 	}
-	var phases []string
-	for _, line := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
-		word, _, _ := strings.Cut(strings.TrimPrefix(line, "strata: "), " ")
-		phases = append(phases, word)
-	}
-	if diff := cmp.Diff([]string{"loading", "reading", "merging", "computing", "analysed"}, phases); diff != "" {
-		t.Errorf("progress lines (-want +got):\n%s\n%s", diff, r.stderr)
-	}
+	checkStreamPhases(t, r.stderr)
 	if !strings.Contains(r.stderr, "strata: reading 1.1 GB\n") {
 		t.Errorf("the reading line does not give the size the daemon reported:\n%s", r.stderr)
 	}
@@ -76,14 +69,7 @@ func TestE2EDockerStreamNoSpool(t *testing.T) {
 	if _, err := e2eDocker(host, t.TempDir(), "save", "-o", archive, e2eBombTag); err != nil {
 		t.Fatal(err)
 	}
-	want := e2eAnalyzeJSON(t, e2eEnv(t), "docker-archive:"+archive)
-	got, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(e2eWithoutOrigin(t, want), e2eWithoutOrigin(t, got)); diff != "" {
-		t.Errorf("docker:// report differs from the docker-archive one (-archive +stream):\n%s", diff)
-	}
+	checkSameAsArchive(t, out, archive, "docker://")
 }
 
 // TestE2EPodmanStreamNoSpool analyses the 1 GiB image through `podman
@@ -111,14 +97,7 @@ func TestE2EPodmanStreamNoSpool(t *testing.T) {
 			t.Errorf("the analysis left files in %s: %v", dir, left)
 		}
 	}
-	var phases []string
-	for _, line := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
-		word, _, _ := strings.Cut(strings.TrimPrefix(line, "strata: "), " ")
-		phases = append(phases, word)
-	}
-	if diff := cmp.Diff([]string{"loading", "reading", "merging", "computing", "analysed"}, phases); diff != "" {
-		t.Errorf("progress lines (-want +got):\n%s\n%s", diff, r.stderr)
-	}
+	checkStreamPhases(t, r.stderr)
 	inspect, err := e2eTool(e2eWithEnv(os.Environ(), "CONTAINER_HOST"), "podman", "image", "inspect", "--format", "{{.Size}}", "localhost/"+e2eBombTag)
 	if err != nil {
 		t.Fatal(err)
@@ -135,14 +114,7 @@ func TestE2EPodmanStreamNoSpool(t *testing.T) {
 	if _, err := e2eTool(e2eWithEnv(os.Environ(), "CONTAINER_HOST"), "podman", "image", "save", "--format", "docker-archive", "-o", archive, "localhost/"+e2eBombTag); err != nil {
 		t.Fatal(err)
 	}
-	want := e2eAnalyzeJSON(t, e2eEnv(t), "docker-archive:"+archive)
-	got, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(e2eWithoutOrigin(t, want), e2eWithoutOrigin(t, got)); diff != "" {
-		t.Errorf("podman:// report differs from the docker-archive one (-archive +stream):\n%s", diff)
-	}
+	checkSameAsArchive(t, out, archive, "podman://")
 }
 
 // TestE2EPodmanCommandErrors asks `podman image save` (no Podman socket in
@@ -196,4 +168,33 @@ func e2eWithoutOrigin(t *testing.T, b []byte) map[string]any {
 	delete(img, "reference")
 	delete(img, "source")
 	return m
+}
+
+// checkStreamPhases checks the progress lines of an analysis without a
+// terminal: one line per phase, in order.
+func checkStreamPhases(t *testing.T, stderr string) {
+	t.Helper()
+	var phases []string
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		word, _, _ := strings.Cut(strings.TrimPrefix(line, "strata: "), " ")
+		phases = append(phases, word)
+	}
+	if diff := cmp.Diff([]string{"loading", "reading", "merging", "computing", "analysed"}, phases); diff != "" {
+		t.Errorf("progress lines (-want +got):\n%s\n%s", diff, stderr)
+	}
+}
+
+// checkSameAsArchive compares the JSON report at out, of an image read as
+// a stream from what, with the report of the docker-archive the daemon
+// saved of the same image, apart from where each came from.
+func checkSameAsArchive(t *testing.T, out, archive, what string) {
+	t.Helper()
+	want := e2eAnalyzeJSON(t, e2eEnv(t), "docker-archive:"+archive)
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(e2eWithoutOrigin(t, want), e2eWithoutOrigin(t, got)); diff != "" {
+		t.Errorf("%s report differs from the docker-archive one (-archive +stream):\n%s", what, diff)
+	}
 }
